@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian package Vigil needs to build, test and benchmark (the single source of
+# truth for dependencies), plus the npm reference package the differential tests compare with.
+# Idempotent: re-running installs nothing new.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
+  # libraries
+  libexpected-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libarchive-dev
+  libsimdjson-dev libspdlog-dev libssl-dev libcurl4-openssl-dev libcpp-httplib-dev libpugixml-dev
+  librpm-dev zlib1g-dev libzstd-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # reference implementations for differential tests
+  dpkg rpm python3-rpm python3-packaging nodejs npm
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The npm `semver` package: the reference for SemVer ordering in the differential tests.
+if [[ ! -f .deps/npm/node_modules/semver/package.json ]]; then
+  if command -v npm >/dev/null; then
+    mkdir -p .deps/npm
+    npm install --silent --no-audit --no-fund --prefix .deps/npm semver@7 >/dev/null ||
+      echo "install-deps: warning: could not install npm semver (differential semver tests will skip)"
+  fi
+fi
+echo "install-deps: ok"

@@ -1,0 +1,18 @@
+# Runs `vigil version` subcommands and checks output and exit codes.
+function(expect_run expected_rc expected_out)
+  execute_process(COMMAND ${VIGIL} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(STRIP "${out}" out)
+  if(NOT rc EQUAL expected_rc)
+    message(FATAL_ERROR "vigil ${ARGN}: exit ${rc}, wanted ${expected_rc} (stderr: ${err})")
+  endif()
+  if(NOT "${expected_out}" STREQUAL "" AND NOT out STREQUAL expected_out)
+    message(FATAL_ERROR "vigil ${ARGN}: printed '${out}', wanted '${expected_out}'")
+  endif()
+endfunction()
+
+expect_run(0 "1" version compare --scheme generic 1.10 1.9)
+expect_run(0 "-1" version compare --scheme generic 1.0 1.0.1)
+expect_run(0 "true" version in-range --scheme generic 1.5 ">=1.0, <2.0")
+expect_run(0 "false" version in-range --scheme generic 2.0 ">=1.0, <2.0")
+expect_run(2 "" version compare --scheme generic ... 1.0)
+expect_run(2 "" version compare --scheme nosuch 1 2)
