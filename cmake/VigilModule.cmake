@@ -10,6 +10,7 @@ function(vigil_add_module)
   target_link_libraries(${target} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS} vigil_warnings vigil_sanitizers)
   if(VIGIL_BUILD_TESTS AND M_TESTS)
     add_executable(${target}_test ${M_TESTS})
+    target_include_directories(${target}_test PRIVATE ${PROJECT_SOURCE_DIR}/tests)
     target_link_libraries(${target}_test PRIVATE ${target} ${M_TEST_DEPS} GTest::gtest_main GTest::gmock
                           vigil_warnings vigil_sanitizers)
     target_compile_definitions(${target}_test PRIVATE

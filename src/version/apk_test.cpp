@@ -1,0 +1,3 @@
+#include "version/apk.hpp"
+
+#include <gtest/gtest.h>

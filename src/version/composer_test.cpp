@@ -1,0 +1,3 @@
+#include "version/composer.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "version/dpkg.hpp"
+
+#include <gtest/gtest.h>

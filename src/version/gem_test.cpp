@@ -1,0 +1,3 @@
+#include "version/gem.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "version/maven.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "version/nuget.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "version/pep440.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "version/rpm.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "version/semver.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Differential test of the semver ordering against its reference implementation.
+#include <gtest/gtest.h>
