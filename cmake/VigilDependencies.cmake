@@ -14,6 +14,8 @@ vigil_require_config(fmt libfmt-dev)
 vigil_require_config(nlohmann_json nlohmann-json3-dev)
 vigil_require_config(CLI11 libcli11-dev)
 find_package(SQLite3 REQUIRED)
+vigil_require_config(simdjson libsimdjson-dev)
+find_package(LibArchive REQUIRED)
 
 if(VIGIL_BUILD_TESTS)
   vigil_require_config(GTest libgtest-dev)

@@ -82,17 +82,18 @@ inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(st
 #define VIGIL_CONCAT(a, b) VIGIL_CONCAT_INNER(a, b)
 
 // Evaluates `expr` (a Result<T>); on error, returns its Error from the enclosing function.
-#define VIGIL_TRY(expr)                                                   \
-  do {                                                                    \
-    auto&& vigil_try_result_ = (expr);                                    \
-    if (!vigil_try_result_) {                                             \
-      return ::tl::unexpected<::vigil::Error>(vigil_try_result_.error()); \
-    }                                                                     \
+#define VIGIL_TRY(expr) VIGIL_TRY_IMPL(VIGIL_CONCAT(vigil_try_result_, __COUNTER__), expr)
+#define VIGIL_TRY_IMPL(tmp, expr)                            \
+  do {                                                       \
+    auto&& tmp = (expr);                                     \
+    if (!tmp) {                                              \
+      return ::tl::unexpected<::vigil::Error>(tmp.error());  \
+    }                                                        \
   } while (false)
 
 // Declares `lhs` from the value of `expr` (a Result<T>), or returns its Error.
 #define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
-  VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_result_, __LINE__), lhs, expr)
+  VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_result_, __COUNTER__), lhs, expr)
 #define VIGIL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                \
   auto tmp = (expr);                                               \
   if (!tmp) {                                                      \

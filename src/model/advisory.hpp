@@ -72,9 +72,39 @@ struct Advisory {
   std::vector<SeverityVector> severities;
   std::vector<Reference> references;
   std::vector<std::string> cwes;
-  std::string source;  // importer that produced it ("osv", "nvd", "alas", ...)
+  std::string severity_label;  // database_specific severity ("HIGH", "important", ...)
+  std::string status;          // NVD vulnStatus ("Analyzed", "Rejected", ...); empty otherwise
+  std::string cpe_configurations;  // NVD configurations as JSON text, kept for CPE matching
+  std::string source;              // importer that produced it ("osv", "nvd", "alas", ...)
+  std::string raw;                 // the source record as imported, for display and export
 
   friend bool operator==(const Advisory&, const Advisory&) = default;
+};
+
+// A CISA Known Exploited Vulnerabilities catalogue entry.
+struct KevEntry {
+  std::string cve_id;
+  std::string vendor_project;
+  std::string product;
+  std::string name;
+  std::string date_added;  // YYYY-MM-DD
+  std::string due_date;    // YYYY-MM-DD
+  bool known_ransomware_use = false;
+  std::string required_action;
+  std::string notes;
+
+  friend bool operator==(const KevEntry&, const KevEntry&) = default;
+};
+
+// One FIRST EPSS score.
+struct EpssScore {
+  std::string cve_id;
+  double epss = 0.0;        // probability of exploitation activity in the next 30 days
+  double percentile = 0.0;  // 0 when the feed version carries no percentile
+  std::string score_date;   // YYYY-MM-DD, from the file header when present
+  std::string model_version;
+
+  friend bool operator==(const EpssScore&, const EpssScore&) = default;
 };
 
 }  // namespace vigil::model

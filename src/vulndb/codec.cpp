@@ -1,0 +1,172 @@
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "vulndb/internal/codec.hpp"
+
+namespace vigil::vulndb::internal {
+namespace {
+
+using nlohmann::json;
+
+std::string_view kind_key(model::EventKind kind) {
+  switch (kind) {
+    case model::EventKind::kIntroduced:
+      return "introduced";
+    case model::EventKind::kFixed:
+      return "fixed";
+    case model::EventKind::kLastAffected:
+      return "last_affected";
+    case model::EventKind::kLimit:
+      return "limit";
+  }
+  return "introduced";
+}
+
+std::string_view type_name(model::RangeType type) {
+  switch (type) {
+    case model::RangeType::kEcosystem:
+      return "ECOSYSTEM";
+    case model::RangeType::kSemver:
+      return "SEMVER";
+    case model::RangeType::kGit:
+      return "GIT";
+  }
+  return "ECOSYSTEM";
+}
+
+void fnv(uint64_t& hash, std::string_view text) {
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  hash ^= 0xff;
+  hash *= 1099511628211ULL;
+}
+
+}  // namespace
+
+std::string encode_ranges(const std::vector<model::AffectedRange>& ranges) {
+  json out = json::array();
+  for (const auto& range : ranges) {
+    json events = json::array();
+    for (const auto& event : range.events) {
+      events.push_back(json{{kind_key(event.kind), event.version}});
+    }
+    json item{{"type", type_name(range.type)}, {"events", std::move(events)}};
+    if (!range.repo.empty()) {
+      item["repo"] = range.repo;
+    }
+    out.push_back(std::move(item));
+  }
+  return out.dump();
+}
+
+Result<std::vector<model::AffectedRange>> decode_ranges(std::string_view text) {
+  std::vector<model::AffectedRange> ranges;
+  const json doc = json::parse(text, nullptr, false);
+  if (!doc.is_array()) {
+    return fail(Error::parse("stored ranges are not a JSON array"));
+  }
+  for (const auto& item : doc) {
+    model::AffectedRange range;
+    const std::string type = item.value("type", "ECOSYSTEM");
+    range.type = type == "SEMVER" ? model::RangeType::kSemver
+                 : type == "GIT"  ? model::RangeType::kGit
+                                  : model::RangeType::kEcosystem;
+    range.repo = item.value("repo", "");
+    for (const auto& event : item.value("events", json::array())) {
+      if (!event.is_object() || event.empty()) {
+        continue;
+      }
+      const auto& [key, value] = *event.items().begin();
+      model::EventKind kind = model::EventKind::kIntroduced;
+      if (key == "fixed") {
+        kind = model::EventKind::kFixed;
+      } else if (key == "last_affected") {
+        kind = model::EventKind::kLastAffected;
+      } else if (key == "limit") {
+        kind = model::EventKind::kLimit;
+      }
+      range.events.push_back({kind, value.is_string() ? value.get<std::string>() : std::string()});
+    }
+    ranges.push_back(std::move(range));
+  }
+  return ranges;
+}
+
+std::string encode_strings(const std::vector<std::string>& values) { return json(values).dump(); }
+
+std::vector<std::string> decode_strings(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (doc.is_array()) {
+    for (const auto& item : doc) {
+      if (item.is_string()) {
+        out.push_back(item.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+std::string encode_extra(const model::Advisory& advisory) {
+  json refs = json::array();
+  for (const auto& ref : advisory.references) {
+    refs.push_back(json{{"type", ref.type}, {"url", ref.url}});
+  }
+  json out{{"references", std::move(refs)}};
+  if (!advisory.related.empty()) {
+    out["related"] = advisory.related;
+  }
+  if (!advisory.upstream.empty()) {
+    out["upstream"] = advisory.upstream;
+  }
+  if (!advisory.cwes.empty()) {
+    out["cwes"] = advisory.cwes;
+  }
+  return out.dump();
+}
+
+void decode_extra(std::string_view text, model::Advisory& advisory) {
+  const json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object()) {
+    return;
+  }
+  for (const auto& ref : doc.value("references", json::array())) {
+    advisory.references.push_back({ref.value("type", ""), ref.value("url", "")});
+  }
+  const auto strings = [&doc](const char* key) {
+    std::vector<std::string> out;
+    for (const auto& item : doc.value(key, json::array())) {
+      if (item.is_string()) {
+        out.push_back(item.get<std::string>());
+      }
+    }
+    return out;
+  };
+  advisory.related = strings("related");
+  advisory.upstream = strings("upstream");
+  advisory.cwes = strings("cwes");
+}
+
+std::string content_hash(const model::Advisory& advisory) {
+  uint64_t hash = 14695981039346656037ULL;
+  fnv(hash, advisory.source);
+  fnv(hash, advisory.id);
+  fnv(hash, advisory.modified);
+  fnv(hash, advisory.withdrawn);
+  fnv(hash, advisory.raw);
+  return fmt::format("{:016x}", hash);
+}
+
+std::string now_rfc3339() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+}  // namespace vigil::vulndb::internal

@@ -1,0 +1,33 @@
+// Internal: the SQLite implementation of vulndb::Database.
+#pragma once
+
+#include "core/sqlite.hpp"
+#include "vulndb/database.hpp"
+
+namespace vigil::vulndb::internal {
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(sql::Connection connection) : db_(std::move(connection)) {}
+
+  Result<std::unique_ptr<ImportSession>> begin_import() override;
+  Result<DbStatus> status() override;
+  Result<std::vector<model::Advisory>> lookup(std::string_view id) override;
+  Result<std::optional<model::KevEntry>> kev(std::string_view cve_id) override;
+  Result<std::optional<model::EpssScore>> epss(std::string_view cve_id) override;
+  Result<ChangeSet> changes_since(int64_t version) override;
+  Result<void> for_each_affected(const std::function<void(const AffectedRow&)>& visit,
+                                 const std::vector<ChangedKey>* only) override;
+
+  Result<std::string> meta(std::string_view key);
+  Result<int64_t> db_version();
+  sql::Connection& connection() { return db_; }
+
+ private:
+  Result<model::Advisory> load_advisory(int64_t rowid);
+  static Result<model::AffectedPackage> read_affected(const sql::Statement& stmt);
+
+  sql::Connection db_;
+};
+
+}  // namespace vigil::vulndb::internal
