@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("vigil ") + VIGIL_VERSION);
   app.require_subcommand(1);
   vigil::cli::add_version_command(app);
+  vigil::cli::add_cvss_command(app);
+  vigil::cli::add_db_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,3 +1,282 @@
 #include "version/semver.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/ordering_table.hpp"
+
+namespace vigil::version {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct OrderCase {
+  const char* lhs;
+  const char* rhs;
+  int want;
+};
+
+using ParseFn = Result<SemverVersion> (*)(std::string_view);
+
+int cmp(ParseFn parse, const std::string& lhs, const std::string& rhs) {
+  auto left = parse(lhs);
+  auto right = parse(rhs);
+  EXPECT_TRUE(left.has_value()) << lhs << ": " << (left ? "" : left.error().message);
+  EXPECT_TRUE(right.has_value()) << rhs << ": " << (right ? "" : right.error().message);
+  if (!left || !right) {
+    return 2;
+  }
+  return compare_semver(*left, *right);
+}
+
+void expect_order(ParseFn parse, const std::vector<OrderCase>& cases) {
+  for (const auto& c : cases) {
+    EXPECT_EQ(cmp(parse, c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
+    EXPECT_EQ(cmp(parse, c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
+  }
+}
+
+// Reflexivity, antisymmetry and transitivity on a sample of `texts`, then a sort of all of them
+// whose result must agree with pairwise comparison.
+void expect_total_order(ParseFn parse, const std::set<std::string>& texts) {
+  std::vector<SemverVersion> versions;
+  for (const auto& text : texts) {
+    if (auto parsed = parse(text)) {
+      versions.push_back(*parsed);
+    }
+  }
+  ASSERT_GT(versions.size(), 10U);
+  const size_t stride = std::max<size_t>(1, versions.size() / 120);
+  std::vector<const SemverVersion*> sample;
+  for (size_t idx = 0; idx < versions.size(); idx += stride) {
+    sample.push_back(&versions[idx]);
+  }
+  const size_t n = sample.size();
+  std::vector<int> matrix(n * n);
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = 0; b < n; ++b) {
+      matrix[a * n + b] = compare_semver(*sample[a], *sample[b]);
+    }
+  }
+  size_t failures = 0;
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = 0; b < n; ++b) {
+      failures += matrix[a * n + b] != -matrix[b * n + a];
+      for (size_t c = 0; c < n; ++c) {
+        const int ab = matrix[a * n + b];
+        const int bc = matrix[b * n + c];
+        const int ac = matrix[a * n + c];
+        failures += (ab <= 0 && bc <= 0 && ac > 0) || (ab == 0 && bc == 0 && ac != 0);
+      }
+    }
+  }
+  ASSERT_EQ(failures, 0U) << "order is not antisymmetric/transitive over " << n << " versions";
+  std::sort(versions.begin(), versions.end(),
+            [](const auto& a, const auto& b) { return compare_semver(a, b) < 0; });
+  for (size_t idx = 0; idx + 1 < versions.size(); ++idx) {
+    EXPECT_LE(compare_semver(versions[idx], versions[idx + 1]), 0) << versions[idx].text;
+    const size_t far = std::min(versions.size() - 1, idx + 1 + idx % 17);
+    EXPECT_LE(compare_semver(versions[idx], versions[far]), 0) << versions[far].text;
+  }
+}
+
+TEST(SemverVersionTest, OrdersBySpecPrecedence) {
+  expect_order(parse_semver,
+               {
+                   // semver.org 11: 1.0.0-alpha < alpha.1 < alpha.beta < beta < beta.2 < ...
+                   {"1.0.0-alpha", "1.0.0-alpha.1", -1},
+                   {"1.0.0-alpha.1", "1.0.0-alpha.beta", -1},
+                   {"1.0.0-alpha.beta", "1.0.0-beta", -1},
+                   {"1.0.0-beta.2", "1.0.0-beta.11", -1},
+                   {"1.0.0-rc.1", "1.0.0", -1},
+                   {"4.17.21", "4.17.20", 1},
+                   {"4.17.21", "4.18.0", -1},
+                   {"18.2.0", "18.2.0", 0},
+                   {"0.4.20", "0.4.3", 1},
+                   {"10.0.0", "9.99.99", 1},
+                   {"1.0.0-rc.10", "1.0.0-rc.9", 1},
+                   {"0.0.0-0", "0.0.0", -1},
+                   {"1.0.0-1", "1.0.0-a", -1},
+                   {"1.0.0-9", "1.0.0-10", -1},
+                   {"1.0.0-a10", "1.0.0-a9", -1},  // alphanumeric: ASCII order
+                   {"1.0.0-BETA", "1.0.0-beta", -1},
+                   {"1.0.0-x-y-z.--", "1.0.0-x-y-z", 1},
+                   {"1.0.0-0A.is.legal", "1.0.0-0A", 1},
+                   {"7.0.0-next.4", "7.0.0-next.10", -1},
+                   {"1.2.3-beta+build", "1.2.3-beta+otherbuild", 0},
+                   {"1.2.3+build.1", "1.2.3", 0},
+                   {"v1.2.3", "1.2.3", 0},
+                   {" 1.2.3\t", "1.2.3", 0},
+               });
+}
+
+TEST(SemverVersionTest, ComparesLongNumbersExactly) {
+  expect_order(parse_semver,
+               {
+                   {"18446744073709551616.0.0", "18446744073709551615.0.0", 1},
+                   {"1.18446744073709551616.0", "1.9.0", 1},
+                   {"1.0.99999999999999999999999", "1.0.99999999999999999999998", 1},
+                   {"1.0.0-99999999999999999999999", "1.0.0-99999999999999999999998", 1},
+                   {"1.0.0-99999999999999999999999", "1.0.0-a", -1},
+                   {"9007199254740993.0.0", "9007199254740992.0.0", 1},
+               });
+}
+
+TEST(SemverVersionTest, KeepsCanonicalParts) {
+  const auto version = parse_semver(" v1.22.333-rc.1+sha.abc ");
+  ASSERT_TRUE(version.has_value());
+  EXPECT_EQ(version->text, "1.22.333-rc.1+sha.abc");
+  EXPECT_EQ(version->major(), "1");
+  EXPECT_EQ(version->minor(), "22");
+  EXPECT_EQ(version->patch(), "333");
+  EXPECT_EQ(version->prerelease(), "rc.1");
+  EXPECT_EQ(version->build(), "sha.abc");
+  const auto plain = parse_semver("1.2.3+b-1");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->prerelease(), "");
+  EXPECT_EQ(plain->build(), "b-1");
+}
+
+TEST(SemverVersionTest, RejectsInvalidVersions) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"", "major version is not a number"},
+      {"   ", "major version is not a number"},
+      {"1.2", "expected MAJOR.MINOR.PATCH"},
+      {"1.2.3.4", "unexpected '.'"},
+      {"01.2.3", "major version '01' has a leading zero"},
+      {"1.02.3", "minor version '02' has a leading zero"},
+      {"1.2.03", "patch version '03' has a leading zero"},
+      {"1.2.3-01", "numeric prerelease identifier '01' has a leading zero"},
+      {"1.2.3-", "empty prerelease identifier"},
+      {"1.2.3+", "empty build metadata identifier"},
+      {"1.2.3-a..b", "empty prerelease identifier"},
+      {"1.2.3-a.", "empty prerelease identifier"},
+      {"1.2.3-a_b", "invalid character '_' in prerelease"},
+      {"1.2.3+a+b", "invalid character '+' in build metadata"},
+      {"=1.2.3", "major version is not a number"},
+      {"V1.2.3", "major version is not a number"},
+      {"vv1.2.3", "major version is not a number"},
+      {"1.2.3 beta", "unexpected ' '"},
+      {"1.2.3beta", "unexpected 'b'"},
+      {"\xef\xbc\x91.2.3", "major version is not a number"},
+      {"1.2.3\n4", "unexpected '\n'"},
+  };
+  for (const auto& [text, message] : cases) {
+    const auto parsed = parse_semver(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
+    EXPECT_THAT(parsed.error().message, HasSubstr(message)) << text;
+    EXPECT_THAT(parsed.error().message, HasSubstr("semver: ")) << text;
+  }
+}
+
+TEST(GoVersionTest, OrdersModuleAndPseudoVersions) {
+  expect_order(
+      parse_go,
+      {
+          {"v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20200101000000-abcdefabcdef", -1},
+          {"v0.0.0-20191109021931-daa7c04131f5", "v0.1.0", -1},
+          {"0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20191109021931-daa7c04131f5", 0},
+          {"v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.3", 1},
+          {"v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4", -1},
+          {"v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4-0.20200101000000-abcdef123456", -1},
+          {"v1.2.3-pre.0.20191109021931-daa7c04131f5", "v1.2.3-pre", 1},
+          {"v1.2.3-pre.0.20191109021931-daa7c04131f5", "v1.2.3-pre.1", -1},
+          {"v2.0.0+incompatible", "v2.0.0", 0},
+          {"v2.1.0+incompatible", "v2.0.5+incompatible", 1},
+          {"v1.52.0", "1.52.0", 0},
+          {"v1", "v1.0.0", 0},
+          {"v1.2", "v1.2.0", 0},
+          {"0", "0.0.0", 0},
+          {"0", "0.0.0-20191109021931-daa7c04131f5", 1},
+          {"v0.38.0", "v0.4.0", 1},
+      });
+}
+
+TEST(GoVersionTest, OrdersToolchainVersions) {
+  expect_order(parse_go, {
+                             {"go1.21.5", "1.21.5", 0},
+                             {"go1.21rc2", "1.21.0-rc.2", 0},
+                             {"go1.21rc2", "go1.21.0", -1},
+                             {"go1.21", "1.21.0", 0},
+                             {"go1.20", "go1.20.14", -1},
+                             {"go1.9beta1", "go1.9rc1", -1},
+                             {"go1.9beta2", "go1.9beta10", -1},
+                             {"go1", "1.0.0", 0},
+                             {"go1.22.0", "go1.21.13", 1},
+                             // OSV's stdlib "introduced: 1.21.0-0" precedes the 1.21 prereleases.
+                             {"1.21.0-0", "go1.21rc1", -1},
+                         });
+  const auto tag = parse_go("go1.21rc2");
+  ASSERT_TRUE(tag.has_value());
+  EXPECT_EQ(tag->text, "1.21.0-rc.2");
+}
+
+TEST(GoVersionTest, RejectsInvalidVersions) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"", "major version is not a number"},
+      {"v1.2.3.4", "unexpected '.'"},
+      {"v01.2.3", "leading zero"},
+      {"v1.2-pre", "expected MAJOR.MINOR.PATCH"},
+      {"v1+incompatible", "expected MAJOR.MINOR.PATCH"},
+      {" v1.2.3", "major version is not a number"},
+      {"v1.2.3-01", "leading zero"},
+      {"go1.21.5 X:boringcrypto", "invalid toolchain version"},
+      {"go1.21rc", "bad rc number"},
+      {"go1.021", "invalid toolchain version"},
+      {"go", "invalid toolchain version"},
+  };
+  for (const auto& [text, message] : cases) {
+    const auto parsed = parse_go(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
+    EXPECT_THAT(parsed.error().message, HasSubstr(message)) << text;
+    EXPECT_THAT(parsed.error().message, HasSubstr("go: ")) << text;
+  }
+}
+
+// Versions of the shared table that are not SemVer 2.0.0, so parse_semver rejects them as npm's
+// semver does (semver.valid() returns null, compare() throws "Invalid Version"): a lone number
+// lacks MINOR and PATCH, and a fourth and fifth part are not allowed. osv-scalibr's lenient
+// parser accepts both. Go reads "999..." as the shorthand "v999...".
+constexpr const char* kSemverRejected[] = {"999999999999999999999999999991",
+                                           "999999999999999999999999999999", "1.1.3.4.5"};
+
+void check_table(ParseFn parse, const std::set<std::string>& rejected, size_t min_rows) {
+  const auto rows = vigil::testing::load_ordering_table("semver-versions.txt");
+  if (!rows) {
+    GTEST_SKIP() << "shared data missing";
+  }
+  std::set<std::string> texts;
+  size_t checked = 0;
+  for (const auto& row : *rows) {
+    if (rejected.count(row.lhs) != 0 || rejected.count(row.rhs) != 0) {
+      continue;
+    }
+    EXPECT_EQ(cmp(parse, row.lhs, row.rhs), row.want)
+        << "line " << row.line << ": " << row.lhs << " vs " << row.rhs;
+    texts.insert(row.lhs);
+    texts.insert(row.rhs);
+    ++checked;
+  }
+  for (const auto& text : rejected) {
+    EXPECT_FALSE(parse(text).has_value()) << text;
+  }
+  EXPECT_GE(checked, min_rows);
+  expect_total_order(parse, texts);
+}
+
+TEST(SemverVersionTest, AgreesWithOsvScalibrTable) {
+  check_table(parse_semver, {std::begin(kSemverRejected), std::end(kSemverRejected)}, 80);
+}
+
+TEST(GoVersionTest, AgreesWithOsvScalibrTable) { check_table(parse_go, {"1.1.3.4.5"}, 84); }
+
+}  // namespace
+}  // namespace vigil::version

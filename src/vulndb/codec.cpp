@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -35,13 +36,23 @@ std::string_view type_name(model::RangeType type) {
   return "ECOSYSTEM";
 }
 
-void fnv(uint64_t& hash, std::string_view text) {
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
+// A fast 64-bit hash over 8-byte words (multiply-xorshift mixing); stable across platforms of
+// the same endianness, which is all a content hash stored beside the data needs.
+void mix(uint64_t& hash, std::string_view text) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  size_t pos = 0;
+  for (; pos + 8 <= text.size(); pos += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, text.data() + pos, 8);
+    hash = (hash ^ word) * kMul;
+    hash ^= hash >> 29;
   }
-  hash ^= 0xff;
-  hash *= 1099511628211ULL;
+  uint64_t tail = text.size();
+  for (; pos < text.size(); ++pos) {
+    tail = (tail << 8) | static_cast<unsigned char>(text[pos]);
+  }
+  hash = (hash ^ tail) * kMul;
+  hash ^= hash >> 32;
 }
 
 }  // namespace
@@ -152,11 +163,11 @@ void decode_extra(std::string_view text, model::Advisory& advisory) {
 
 std::string content_hash(const model::Advisory& advisory) {
   uint64_t hash = 14695981039346656037ULL;
-  fnv(hash, advisory.source);
-  fnv(hash, advisory.id);
-  fnv(hash, advisory.modified);
-  fnv(hash, advisory.withdrawn);
-  fnv(hash, advisory.raw);
+  mix(hash, advisory.source);
+  mix(hash, advisory.id);
+  mix(hash, advisory.modified);
+  mix(hash, advisory.withdrawn);
+  mix(hash, advisory.raw);
   return fmt::format("{:016x}", hash);
 }
 

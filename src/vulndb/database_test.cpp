@@ -84,7 +84,7 @@ TEST(DatabaseTest, LookupMergesAcrossAliases) {
       EXPECT_EQ(advisory.summary, "first");
       ASSERT_EQ(advisory.affected.size(), 1U);
       EXPECT_EQ(advisory.affected[0].ranges[0].events[1].version, "1.2");
-      EXPECT_EQ(advisory.raw, kRecordV1);
+      EXPECT_NE(advisory.raw.find("\"summary\":\"first\""), std::string::npos);
     }
   }
   EXPECT_TRUE(saw);

@@ -16,6 +16,8 @@ class SqliteImportSession final : public Database::ImportSession {
 
   Result<void> prepare() {
     auto& db = database_.connection();
+    // A large page cache keeps the whole transaction in memory until COMMIT writes it once.
+    VIGIL_TRY(db.exec("PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY"));
     VIGIL_ASSIGN_OR_RETURN(find_, db.prepare("SELECT rowid, content_hash, withdrawn FROM "
                                              "advisories WHERE source = ? AND id = ?"));
     VIGIL_ASSIGN_OR_RETURN(old_keys_, db.prepare("SELECT DISTINCT ecosystem, name FROM affected "

@@ -193,7 +193,8 @@ class OsvImporter final : public Importer {
     json::array records;
     json::object single;
     if (doc.get(single) == simdjson::SUCCESS) {
-      add_record(single, file, file.content, batch);
+      // Stored minified: pretty-printed feeds (PyPA's) would double the database size.
+      add_record(single, file, simdjson::minify(single), batch);
     } else if (doc.get(records) == simdjson::SUCCESS) {
       for (json::element record_el : records) {
         json::object record;

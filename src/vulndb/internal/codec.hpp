@@ -21,7 +21,7 @@ std::vector<std::string> decode_strings(std::string_view text);
 std::string encode_extra(const model::Advisory& advisory);
 void decode_extra(std::string_view text, model::Advisory& advisory);
 
-// A stable 64-bit FNV-1a hash of the record's identity and content, as 16 hex digits.
+// A stable 64-bit hash of the record's identity and content, as 16 hex digits.
 std::string content_hash(const model::Advisory& advisory);
 
 std::string now_rfc3339();

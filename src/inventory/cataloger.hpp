@@ -1,0 +1,41 @@
+// Catalogers find installed packages in a FileTree without executing anything from it. The
+// inventory walks the tree once and hands each cataloger the files it asked for.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/inventory.hpp"
+#include "sources/file_tree.hpp"
+
+namespace vigil::inventory {
+
+class Cataloger {
+ public:
+  virtual ~Cataloger() = default;
+
+  // Stable short name ("dpkg", "python", "npm-lock", ...), used in diagnostics and evidence.
+  virtual std::string_view name() const = 0;
+
+  // True if the regular file at `path` (relative, '/'-separated) is evidence this cataloger
+  // reads. Called for every file of the walk: must be cheap (suffix/segment tests only).
+  virtual bool wants(std::string_view path) const = 0;
+
+  // Reads the `paths` it wanted from `tree` and appends packages to `inventory.packages`.
+  // Problems with one file become diagnostics naming the file; the cataloger carries on.
+  virtual void catalog(const sources::FileTree& tree, std::span<const std::string> paths,
+                       model::Inventory& inventory) const = 0;
+};
+
+// The catalogers Vigil ships, as an explicit list (see docs/catalogers.md).
+std::vector<std::unique_ptr<Cataloger>> default_catalogers();
+
+// Identifies the OS of `tree` (os-release and friends) and runs `catalogers` over one walk of
+// the tree. Never fails as a whole: unreadable parts become diagnostics and `complete = false`.
+model::Inventory catalog(const sources::FileTree& tree,
+                         const std::vector<std::unique_ptr<Cataloger>>& catalogers);
+
+}  // namespace vigil::inventory

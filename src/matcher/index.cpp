@@ -1,0 +1,71 @@
+#include <fmt/format.h>
+
+#include "matcher/internal/keys.hpp"
+#include "matcher/matcher.hpp"
+
+namespace vigil::matcher {
+
+void MatchIndex::add(const std::shared_ptr<const model::Advisory>& advisory,
+                     const model::AffectedPackage& package) {
+  const model::Ecosystem ecosystem = package.ecosystem.ecosystem;
+  IndexEntry entry;
+  entry.advisory = advisory;
+  entry.release = package.ecosystem.release.empty()
+                      ? std::string()
+                      : normalize_release(ecosystem, package.ecosystem.release);
+  entry.versions = package.versions;
+  entry.severity = package.severity;
+  bool any_version_range = false;
+  for (const auto& range : package.ranges) {
+    if (range.type == model::RangeType::kGit) {
+      continue;  // kept in the database, not matchable by version
+    }
+    // SEMVER ranges use SemVer whatever the ecosystem, except Go's own flavour.
+    const version::Scheme scheme =
+        range.type == model::RangeType::kSemver && ecosystem != model::Ecosystem::kGo
+            ? version::Scheme::kSemver
+            : version::scheme_for(ecosystem);
+    auto parsed = version::Range::from_events(scheme, range.events);
+    if (!parsed) {
+      diagnostics_.push_back({model::DiagnosticLevel::kWarning,
+                              fmt::format("{} {}", advisory->id, package.name),
+                              parsed.error().message + "; range not used for matching"});
+      continue;
+    }
+    for (const auto& event : range.events) {
+      if (event.kind == model::EventKind::kFixed) {
+        entry.fixed.push_back(event.version);
+      }
+    }
+    entry.ranges.push_back(std::move(parsed).value());
+    any_version_range = true;
+  }
+  entry.has_git_only = !any_version_range;
+  if (entry.ranges.empty() && entry.versions.empty()) {
+    return;  // nothing matchable (GIT-only without versions, or only unparsable ranges)
+  }
+  index_[internal::index_key(ecosystem, normalize_name(ecosystem, package.name))].push_back(
+      std::move(entry));
+  ++entries_;
+}
+
+const std::vector<IndexEntry>* MatchIndex::find(model::Ecosystem ecosystem,
+                                                std::string_view name) const {
+  const auto it = index_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
+  return it == index_.end() ? nullptr : &it->second;
+}
+
+Result<MatchIndex> MatchIndex::load(vulndb::Database& database) {
+  MatchIndex index;
+  std::unordered_map<const model::Advisory*, std::shared_ptr<const model::Advisory>> shared;
+  VIGIL_TRY(database.for_each_affected([&](const vulndb::AffectedRow& row) {
+    auto& advisory = shared[row.advisory];
+    if (!advisory) {
+      advisory = std::make_shared<const model::Advisory>(*row.advisory);
+    }
+    index.add(advisory, *row.package);
+  }));
+  return index;
+}
+
+}  // namespace vigil::matcher

@@ -1,0 +1,125 @@
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+
+#include "matcher/matcher.hpp"
+
+namespace vigil::matcher {
+namespace {
+
+// Distro data for Debian, Ubuntu and Alpine is keyed by source package; rpm advisories name
+// binary packages.
+bool keyed_by_source(model::Ecosystem ecosystem) {
+  return ecosystem == model::Ecosystem::kDebian || ecosystem == model::Ecosystem::kUbuntu ||
+         ecosystem == model::Ecosystem::kAlpine;
+}
+
+std::string vulnerability_id_of(const model::Advisory& advisory) {
+  if (advisory.id.rfind("CVE-", 0) == 0) {
+    return advisory.id;
+  }
+  for (const auto& alias : advisory.aliases) {
+    if (alias.rfind("CVE-", 0) == 0) {
+      return alias;
+    }
+  }
+  return advisory.id;
+}
+
+void add_unique(std::vector<std::string>& values, const std::string& value) {
+  if (std::find(values.begin(), values.end(), value) == values.end()) {
+    values.push_back(value);
+  }
+}
+
+}  // namespace
+
+MatchResult match(const model::Inventory& inventory, const MatchIndex& index) {
+  MatchResult result;
+  for (size_t package_idx = 0; package_idx < inventory.packages.size(); ++package_idx) {
+    const model::Package& package = inventory.packages[package_idx];
+    const bool by_source = keyed_by_source(package.ecosystem) && !package.source_name.empty();
+    const std::string& key_name = by_source ? package.source_name : package.name;
+    const std::string& version_text =
+        by_source && !package.source_version.empty() ? package.source_version : package.version;
+    const auto* entries = index.find(package.ecosystem, key_name);
+    if (entries == nullptr) {
+      continue;
+    }
+    const version::Scheme scheme = version::scheme_for(package.ecosystem);
+    auto installed = version::parse(scheme, version_text);
+    if (!installed) {
+      result.diagnostics.push_back(
+          {model::DiagnosticLevel::kWarning,
+           fmt::format("{} {}", package.name, package.locations.empty() ? "" : package.locations[0]),
+           installed.error().message + "; package not matched"});
+      continue;
+    }
+    const std::string release =
+        package.distro_release.empty() ? std::string()
+                                       : normalize_release(package.ecosystem, package.distro_release);
+    std::map<std::string, Match> by_vulnerability;
+    for (const auto& entry : *entries) {
+      if (!entry.release.empty() && !release.empty() && entry.release != release) {
+        continue;
+      }
+      if (!entry.release.empty() && release.empty() && model::is_os_ecosystem(package.ecosystem)) {
+        continue;  // distro data for a release we cannot confirm
+      }
+      // SEMVER-typed ranges were parsed as SemVer; compare like with like.
+      bool affected = false;
+      for (const auto& range : entry.ranges) {
+        if (range.scheme() == scheme) {
+          affected = range.contains(*installed);
+        } else if (auto reparsed = version::parse(range.scheme(), version_text)) {
+          affected = range.contains(*reparsed);
+        }
+        if (affected) {
+          break;
+        }
+      }
+      if (!affected) {
+        affected = std::find(entry.versions.begin(), entry.versions.end(), version_text) !=
+                   entry.versions.end();
+      }
+      if (!affected) {
+        continue;
+      }
+      const std::string id = vulnerability_id_of(*entry.advisory);
+      Match& found = by_vulnerability[id];
+      found.package_index = package_idx;
+      found.vulnerability_id = id;
+      found.matched_by = by_source ? "source" : "name";
+      found.advisories.push_back(entry.advisory);
+      if (found.severity.empty()) {
+        found.severity = !entry.severity.empty() ? entry.severity : entry.advisory->severity_label;
+      }
+      if (entry.advisory->id != id) {
+        add_unique(found.aliases, entry.advisory->id);
+      }
+      for (const auto& alias : entry.advisory->aliases) {
+        if (alias != id) {
+          add_unique(found.aliases, alias);
+        }
+      }
+      for (const auto& fixed : entry.fixed) {
+        auto fixed_version = version::parse(scheme, fixed);
+        if (fixed_version && version::compare(*fixed_version, *installed) > 0) {
+          add_unique(found.fixed_in, fixed);
+        }
+      }
+    }
+    for (auto& [id, found] : by_vulnerability) {
+      std::sort(found.fixed_in.begin(), found.fixed_in.end(),
+                [scheme](const std::string& lhs, const std::string& rhs) {
+                  const auto a = version::parse(scheme, lhs);
+                  const auto b = version::parse(scheme, rhs);
+                  return a && b ? version::compare(*a, *b) < 0 : lhs < rhs;
+                });
+      result.matches.push_back(std::move(found));
+    }
+  }
+  return result;
+}
+
+}  // namespace vigil::matcher

@@ -1,0 +1,82 @@
+// Matching: an inventory against the vulnerability database's in-memory index. Indexed, not
+// scanned: a hash lookup per (ecosystem, normalised name), then range checks on pre-parsed
+// versions. Distro packages match their distro's data for their release, by source package where
+// the data is keyed that way; language packages match OSV ranges of their ecosystem.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.hpp"
+#include "model/advisory.hpp"
+#include "model/diagnostic.hpp"
+#include "model/inventory.hpp"
+#include "version/range.hpp"
+#include "vulndb/database.hpp"
+
+namespace vigil::matcher {
+
+// The name under which `ecosystem` indexes package `name`: PEP 503 for PyPI (lower case, runs of
+// "-_." as "-"), lower case for NuGet and Packagist, unchanged elsewhere.
+std::string normalize_name(model::Ecosystem ecosystem, std::string_view name);
+
+// The release key a distro release matches under: Alpine "v3.18"/"3.18.4" -> "3.18",
+// Ubuntu "22.04:LTS" -> "22.04", Debian "12.4" -> "12", Amazon Linux "2023.x" -> "2023".
+std::string normalize_release(model::Ecosystem ecosystem, std::string_view release);
+
+// One affected entry of one advisory, with its ranges parsed under the ecosystem's scheme.
+struct IndexEntry {
+  std::shared_ptr<const model::Advisory> advisory;  // without raw and details
+  std::string release;                              // normalised; "" = every release
+  std::vector<version::Range> ranges;
+  std::vector<std::string> versions;  // explicit affected versions (exact strings)
+  std::vector<std::string> fixed;     // fixed versions named by the ranges, in event order
+  std::string severity;               // affected-level severity label
+  bool has_git_only = false;          // only GIT ranges: not matchable by version
+};
+
+class MatchIndex {
+ public:
+  // Loads every non-withdrawn advisory's affected entries from `database`. Entries whose
+  // versions do not parse under their scheme are kept out and reported in `diagnostics()`.
+  [[nodiscard]] static Result<MatchIndex> load(vulndb::Database& database);
+
+  // Adds one affected entry (used by load and by tests).
+  void add(const std::shared_ptr<const model::Advisory>& advisory,
+           const model::AffectedPackage& package);
+
+  const std::vector<IndexEntry>* find(model::Ecosystem ecosystem, std::string_view name) const;
+
+  size_t entry_count() const { return entries_; }
+  size_t key_count() const { return index_.size(); }
+  const std::vector<model::Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::unordered_map<std::string, std::vector<IndexEntry>> index_;
+  std::vector<model::Diagnostic> diagnostics_;
+  size_t entries_ = 0;
+};
+
+// One vulnerability found on one package instance, before scoring.
+struct Match {
+  size_t package_index = 0;  // into Inventory::packages
+  std::string vulnerability_id;  // the CVE alias when there is one, else the advisory id
+  std::vector<std::shared_ptr<const model::Advisory>> advisories;  // every record that matched
+  std::vector<std::string> aliases;  // all ids of those records except vulnerability_id
+  std::vector<std::string> fixed_in;  // fixed versions above the installed one
+  std::string severity;              // vendor severity label from the matching entry
+  std::string matched_by;            // "source" for distro source-package keys, else "name"
+};
+
+struct MatchResult {
+  std::vector<Match> matches;
+  std::vector<model::Diagnostic> diagnostics;  // packages whose versions did not parse, etc.
+};
+
+// Matches every package of `inventory` against `index`. Thread-safe (the index is read-only).
+MatchResult match(const model::Inventory& inventory, const MatchIndex& index);
+
+}  // namespace vigil::matcher

@@ -1,0 +1,122 @@
+// Read-only views of a filesystem that catalogers read from: a host directory, a merged image,
+// an unpacked function bundle, or an in-memory tree for tests. Paths are relative to the tree
+// root, '/'-separated, with no leading '/', and can never escape the root.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace vigil::sources {
+
+enum class FileType { kRegular, kDirectory, kSymlink, kOther };
+
+struct FileInfo {
+  std::string path;  // relative, '/'-separated
+  FileType type = FileType::kRegular;
+  // Bytes for regular files, target length for symlinks, 0 for directories. Permission bits
+  // (07777). Both are 0 when unknown: see FileTree::walk.
+  uint64_t size = 0;
+  uint32_t mode = 0;
+};
+
+inline constexpr uint64_t kDefaultMaxRead = uint64_t{256} << 20;  // 256 MiB per file
+
+// Symlinks inside every FileTree behave as if the tree root were the process root (chroot): an
+// absolute target restarts at the tree root, ".." never rises above it, and more than 40 links
+// in one lookup is a loop. A malicious tree therefore can never make Vigil read a host file
+// outside it, whatever its links say. All methods are const and safe to call concurrently.
+class FileTree {
+ public:
+  virtual ~FileTree() = default;
+
+  // Returns the content of the regular file at `path`, resolving symlinks inside the tree only.
+  // Returns kNotFound (naming `path`) when absent, when a link loops or dangles, or when a
+  // non-final component is not a directory; kInvalidArgument when it is not a regular file or
+  // is larger than `max_bytes`; kIo on read errors (e.g. permission denied).
+  [[nodiscard]] virtual Result<std::string> read(std::string_view path,
+                                                 uint64_t max_bytes = kDefaultMaxRead) const = 0;
+
+  // Returns information about `path` without following a final symlink (intermediate ones are
+  // followed as above); `FileInfo::path` is the canonical in-tree path. nullopt when absent;
+  // kIo when a directory on the way cannot be read.
+  [[nodiscard]] virtual Result<std::optional<FileInfo>> stat(std::string_view path) const = 0;
+
+  // Calls `visit` for every entry under the root (the root itself excluded), parents before
+  // children, never following symlinks (a link to a directory is reported as kSymlink and not
+  // entered). Returning false from `visit` for a directory skips its contents; the return value
+  // is ignored for other entries. Unreadable subdirectories are skipped silently (they are still
+  // visited themselves; callers may stat). Entries carry path and type; size and mode may be 0
+  // (DirectoryFileTree leaves them so: a stat per file would triple the cost of walking a host
+  // root), so stat() the few entries whose size matters. Returns kIo only when the root cannot
+  // be listed.
+  [[nodiscard]] virtual Result<void> walk(
+      const std::function<bool(const FileInfo&)>& visit) const = 0;
+
+  // The host filesystem path holding `path`'s content when the tree is backed by a host
+  // directory (librpm needs one): intermediate and final symlinks are resolved inside the tree,
+  // so the result has no symlink below the tree root. nullopt when `path` is absent or the tree
+  // has no host backing. host_path("") is the root directory itself.
+  virtual std::optional<std::filesystem::path> host_path(std::string_view path) const = 0;
+
+  // Human-readable description for messages ("directory /srv/root").
+  virtual std::string describe() const = 0;
+};
+
+// A tree over the host directory `root` (e.g. "/" for a live host, or an unpacked snapshot).
+// The root directory is opened once; later lookups go through directory descriptors one
+// component at a time (openat with O_NOFOLLOW), so links are resolved by Vigil, never by the
+// kernel, even if the tree changes during the scan. When `root` is the host's "/", walk() skips
+// the virtual filesystems /proc, /sys and /dev (they hold no packages and /proc is unbounded);
+// read() and stat() still reach them. Returns kNotFound if `root` is not a directory, kIo if it
+// cannot be opened.
+[[nodiscard]] Result<std::unique_ptr<FileTree>> open_directory(const std::filesystem::path& root);
+
+// An in-memory tree for tests and for small unpacked bundles: path -> content; symlinks given
+// as path -> target with `add_symlink`. Parent directories are created implicitly; adding an
+// entry replaces one at the same path, and turns any file on its parent path into a directory.
+// Not safe to modify while another thread reads it.
+class MemoryFileTree final : public FileTree {
+ public:
+  MemoryFileTree() = default;
+  MemoryFileTree(std::initializer_list<std::pair<const std::string, std::string>> files);
+
+  // Each `path` is normalised with normalize_path(); the root itself cannot be replaced.
+  void add_file(std::string path, std::string content, uint32_t mode = 0644);
+  void add_symlink(std::string path, std::string target);
+  void add_directory(std::string path, uint32_t mode = 0755);
+
+  Result<std::string> read(std::string_view path,
+                           uint64_t max_bytes = kDefaultMaxRead) const override;
+  Result<std::optional<FileInfo>> stat(std::string_view path) const override;
+  Result<void> walk(const std::function<bool(const FileInfo&)>& visit) const override;
+  std::optional<std::filesystem::path> host_path(std::string_view) const override {
+    return std::nullopt;
+  }
+  std::string describe() const override { return "memory tree"; }
+
+ private:
+  friend class MemoryCursor;
+  struct Entry {
+    FileType type = FileType::kRegular;
+    std::string data;  // content, or link target
+    uint32_t mode = 0644;
+  };
+  void add_parents(const std::string& path);
+
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+// Normalises `path` lexically: strips leading '/', empty and '.' components, resolves '..'
+// without ever rising above the root (".." at the root stays at the root). Symlinks are not
+// consulted. normalize_path("/../../etc//passwd") == "etc/passwd"; "" and "/" give "".
+std::string normalize_path(std::string_view path);
+
+}  // namespace vigil::sources
