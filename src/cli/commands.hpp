@@ -18,5 +18,6 @@ struct ExitRequest {
 void add_version_command(CLI::App& app);
 void add_cvss_command(CLI::App& app);
 void add_db_command(CLI::App& app);
+void add_scan_command(CLI::App& app);
 
 }  // namespace vigil::cli

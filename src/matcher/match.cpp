@@ -14,16 +14,23 @@ bool keyed_by_source(model::Ecosystem ecosystem) {
          ecosystem == model::Ecosystem::kAlpine;
 }
 
-std::string vulnerability_id_of(const model::Advisory& advisory) {
+// The vulnerability ids an advisory stands for: itself when it is a CVE; else each CVE it
+// aliases (a DSA or ALAS fixing three CVEs is three findings, as Inspector reports them); else its
+// own id (GHSA/PYSEC/RUSTSEC records without a CVE).
+std::vector<std::string> vulnerability_ids_of(const model::Advisory& advisory) {
   if (advisory.id.rfind("CVE-", 0) == 0) {
-    return advisory.id;
+    return {advisory.id};
   }
+  std::vector<std::string> cves;
   for (const auto& alias : advisory.aliases) {
     if (alias.rfind("CVE-", 0) == 0) {
-      return alias;
+      cves.push_back(alias);
     }
   }
-  return advisory.id;
+  if (cves.empty()) {
+    cves.push_back(advisory.id);
+  }
+  return cves;
 }
 
 void add_unique(std::vector<std::string>& values, const std::string& value) {
@@ -85,27 +92,28 @@ MatchResult match(const model::Inventory& inventory, const MatchIndex& index) {
       if (!affected) {
         continue;
       }
-      const std::string id = vulnerability_id_of(*entry.advisory);
-      Match& found = by_vulnerability[id];
-      found.package_index = package_idx;
-      found.vulnerability_id = id;
-      found.matched_by = by_source ? "source" : "name";
-      found.advisories.push_back(entry.advisory);
-      if (found.severity.empty()) {
-        found.severity = !entry.severity.empty() ? entry.severity : entry.advisory->severity_label;
-      }
-      if (entry.advisory->id != id) {
-        add_unique(found.aliases, entry.advisory->id);
-      }
-      for (const auto& alias : entry.advisory->aliases) {
-        if (alias != id) {
-          add_unique(found.aliases, alias);
+      for (const auto& id : vulnerability_ids_of(*entry.advisory)) {
+        Match& found = by_vulnerability[id];
+        found.package_index = package_idx;
+        found.vulnerability_id = id;
+        found.matched_by = by_source ? "source" : "name";
+        found.advisories.push_back(entry.advisory);
+        if (found.severity.empty()) {
+          found.severity = !entry.severity.empty() ? entry.severity : entry.advisory->severity_label;
         }
-      }
-      for (const auto& fixed : entry.fixed) {
-        auto fixed_version = version::parse(scheme, fixed);
-        if (fixed_version && version::compare(*fixed_version, *installed) > 0) {
-          add_unique(found.fixed_in, fixed);
+        if (entry.advisory->id != id) {
+          add_unique(found.aliases, entry.advisory->id);
+        }
+        for (const auto& alias : entry.advisory->aliases) {
+          if (alias != id) {
+            add_unique(found.aliases, alias);
+          }
+        }
+        for (const auto& fixed : entry.fixed) {
+          auto fixed_version = version::parse(scheme, fixed);
+          if (fixed_version && version::compare(*fixed_version, *installed) > 0) {
+            add_unique(found.fixed_in, fixed);
+          }
         }
       }
     }

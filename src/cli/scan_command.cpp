@@ -1,0 +1,178 @@
+// `vigil scan rootfs|sbom TARGET`: inventory a target, match it against the local database and
+// print findings as a table (humans) or JSON (machines), with CI gates.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/findings_output.hpp"
+#include "cli/output.hpp"
+#include "scoring/risk.hpp"
+#include "service/pipeline.hpp"
+#include "sources/file_tree.hpp"
+
+namespace vigil::cli {
+namespace {
+
+struct ScanOptions {
+  std::string kind;  // rootfs | sbom
+  std::string target;
+  std::string db_dir;
+  std::string format = "table";
+  std::string output;
+  std::vector<std::string> severities;
+  bool ignore_unfixed = false;
+  std::string fail_on;
+  std::string account = "000000000000";
+  std::string reachability = "unknown";
+};
+
+Result<model::Severity> parse_severity(std::string_view text) {
+  const auto severity = scoring::severity_from_label(text);
+  if (severity == model::Severity::kUntriaged && to_lower_copy(text) != "untriaged") {
+    return fail(Error::invalid_argument(
+        "unknown severity '{}' (choose critical, high, medium, low, informational, untriaged)",
+        text));
+  }
+  return severity;
+}
+
+Result<scoring::Reachability> parse_reachability(std::string_view text) {
+  const std::string lowered = to_lower_copy(text);
+  if (lowered == "internet") {
+    return scoring::Reachability::kInternet;
+  }
+  if (lowered == "vpc") {
+    return scoring::Reachability::kVpc;
+  }
+  if (lowered == "none") {
+    return scoring::Reachability::kNone;
+  }
+  if (lowered == "unknown") {
+    return scoring::Reachability::kUnknown;
+  }
+  return fail(Error::invalid_argument("unknown reachability '{}' (internet, vpc, none, unknown)",
+                                      text));
+}
+
+int run_scan(const ScanOptions& opts) {
+  if (opts.format != "table" && opts.format != "json") {
+    return usage_error("unknown --format '" + opts.format + "' (table or json)");
+  }
+  std::set<model::Severity> wanted;
+  for (const auto& text : opts.severities) {
+    for (const auto& part : split_list(text)) {
+      auto severity = parse_severity(part);
+      if (!severity) {
+        return report_error(severity.error());
+      }
+      wanted.insert(*severity);
+    }
+  }
+  std::optional<model::Severity> fail_on;
+  if (!opts.fail_on.empty()) {
+    auto severity = parse_severity(opts.fail_on);
+    if (!severity) {
+      return report_error(severity.error());
+    }
+    fail_on = *severity;
+  }
+  auto reachability = parse_reachability(opts.reachability);
+  if (!reachability) {
+    return report_error(reachability.error());
+  }
+  auto pipeline = service::Pipeline::open(opts.db_dir);
+  if (!pipeline) {
+    return report_error(pipeline.error());
+  }
+  service::ResourceContext context;
+  context.account_id = opts.account;
+  context.reachability = *reachability;
+  Result<service::ScanResult> result = fail(Error::internal("no scan ran"));
+  if (opts.kind == "rootfs") {
+    auto tree = sources::open_directory(opts.target);
+    if (!tree) {
+      return report_error(tree.error());
+    }
+    result = (*pipeline)->scan_tree(**tree, opts.target, context);
+  } else {
+    return usage_error("scan " + opts.kind + " is not available yet");
+  }
+  if (!result) {
+    return report_error(result.error());
+  }
+  std::vector<model::Finding> shown;
+  for (auto& finding : result->findings) {
+    if (!wanted.empty() && !wanted.contains(finding.severity)) {
+      continue;
+    }
+    if (opts.ignore_unfixed && finding.fix_available == model::FixAvailable::kNo) {
+      continue;
+    }
+    shown.push_back(std::move(finding));
+  }
+  for (const auto& diagnostic : result->diagnostics) {
+    if (diagnostic.level != model::DiagnosticLevel::kInfo) {
+      std::cerr << "warning: " << diagnostic.where << ": " << diagnostic.message << '\n';
+    }
+  }
+  std::ofstream file;
+  if (!opts.output.empty()) {
+    file.open(opts.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      return usage_error("cannot write " + opts.output);
+    }
+  }
+  std::ostream& out = opts.output.empty() ? std::cout : file;
+  if (opts.format == "json") {
+    write_findings_json(out, result->inventory, shown);
+  } else {
+    const bool colour = opts.output.empty() && isatty(STDOUT_FILENO) != 0;
+    write_findings_table(out, result->inventory, shown, colour);
+  }
+  if (fail_on) {
+    for (const auto& finding : shown) {
+      if (finding.severity >= *fail_on && finding.status == model::FindingStatus::kActive) {
+        return kExitFindings;
+      }
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_scan_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("scan", "Inventory a target and match it against the local database");
+  cmd->require_subcommand(1);
+  const auto add_common = [](CLI::App* sub, const std::shared_ptr<ScanOptions>& opts) {
+    sub->add_option("target", opts->target, "What to scan")->required();
+    sub->add_option("--db", opts->db_dir, "Database directory (default: $VIGIL_DB or ~/.local/share/vigil/db)");
+    sub->add_option("--format,-f", opts->format, "table or json");
+    sub->add_option("--output,-o", opts->output, "Write the report to FILE");
+    sub->add_option("--severity", opts->severities,
+                    "Only these severities (comma-separated: critical,high,...)");
+    sub->add_flag("--ignore-unfixed", opts->ignore_unfixed, "Hide findings without a fix");
+    sub->add_option("--fail-on", opts->fail_on,
+                    "Exit 1 when a finding at or above this severity remains");
+    sub->add_option("--account", opts->account, "Account id recorded on findings");
+    sub->add_option("--reachability", opts->reachability,
+                    "Network reachability of the target: internet, vpc, none, unknown");
+  };
+  for (const char* kind : {"rootfs", "sbom"}) {
+    auto opts = std::make_shared<ScanOptions>();
+    opts->kind = kind;
+    auto* sub = cmd->add_subcommand(kind, std::string(kind) == "rootfs"
+                                              ? "Scan a root filesystem directory ('/' for this host)"
+                                              : "Scan a CycloneDX or SPDX JSON SBOM");
+    add_common(sub, opts);
+    sub->callback([opts] { throw ExitRequest{run_scan(with_default_db(*opts))}; });
+  }
+}
+
+}  // namespace vigil::cli
