@@ -16,6 +16,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # reference implementations for differential tests
   dpkg rpm python3-rpm python3-packaging nodejs npm
+  # db5.3_load writes the BerkeleyDB rpm database (Amazon Linux 2 format) for the rpm cataloger test
+  db5.3-util
 )
 
 missing=()
