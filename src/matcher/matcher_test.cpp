@@ -96,6 +96,23 @@ TEST(MatcherTest, DebianMatchesBySourcePackageAndRelease) {
   EXPECT_EQ(result.matches[0].fixed_in, std::vector<std::string>{"3.0.11-1~deb12u2"});
 }
 
+TEST(MatcherTest, DistroAdvisoryWithSeveralCvesIsOneFindingPerCve) {
+  MatchIndex index;
+  index.add(advisory("DSA-5523-1", {"CVE-2023-38545", "CVE-2023-38546"}),
+            affected(Ecosystem::kDebian, "12", "curl",
+                     {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, "7.88.1-10+deb12u4"}}));
+  model::Inventory inventory;
+  inventory.packages = {package(Ecosystem::kDebian, "libcurl4", "7.88.1-10+deb12u3", "12", "curl",
+                                "7.88.1-10+deb12u3")};
+  const auto result = match(inventory, index);
+  ASSERT_EQ(result.matches.size(), 2U);
+  EXPECT_EQ(result.matches[0].vulnerability_id, "CVE-2023-38545");
+  EXPECT_EQ(result.matches[1].vulnerability_id, "CVE-2023-38546");
+  EXPECT_NE(std::find(result.matches[0].aliases.begin(), result.matches[0].aliases.end(),
+                      "DSA-5523-1"),
+            result.matches[0].aliases.end());
+}
+
 TEST(MatcherTest, RpmEpochIsHonoured) {
   MatchIndex index;
   index.add(advisory("ALAS2023-2023-001", {"CVE-2023-0002"}),
