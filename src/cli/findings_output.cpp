@@ -151,6 +151,9 @@ void write_findings_json(std::ostream& out, const model::Inventory& inventory,
     if (finding.epss) {
       item["epss"] = {{"score", *finding.epss}};
     }
+    if (!finding.suppression_reason.empty()) {
+      item["vigil"]["suppression"] = finding.suppression_reason;
+    }
     list.push_back(std::move(item));
   }
   out << json{{"target", inventory.target},

@@ -14,6 +14,7 @@
 #include "cli/output.hpp"
 #include "scoring/risk.hpp"
 #include "service/pipeline.hpp"
+#include "service/suppression.hpp"
 #include "sources/file_tree.hpp"
 
 namespace vigil::cli {
@@ -30,7 +31,50 @@ struct ScanOptions {
   std::string fail_on;
   std::string account = "000000000000";
   std::string reachability = "unknown";
+  std::string ignore_file;
+  std::vector<std::string> vex_files;
 };
+
+std::optional<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Applies --ignore-file and --vex to `findings`; prints notes (expired entries) on stderr.
+int apply_scan_suppressions(const ScanOptions& opts, std::vector<model::Finding>& findings) {
+  std::vector<service::IgnoreEntry> ignores;
+  if (!opts.ignore_file.empty()) {
+    const auto text = read_text_file(opts.ignore_file);
+    if (!text) {
+      return usage_error("cannot read ignore file " + opts.ignore_file);
+    }
+    auto parsed = service::parse_ignore_file(*text, opts.ignore_file);
+    if (!parsed) {
+      return report_error(parsed.error());
+    }
+    ignores = std::move(parsed).value();
+  }
+  std::vector<service::VexStatement> vex;
+  for (const auto& path : opts.vex_files) {
+    const auto text = read_text_file(path);
+    if (!text) {
+      return usage_error("cannot read VEX file " + path);
+    }
+    auto parsed = service::parse_vex(*text, path);
+    if (!parsed) {
+      return report_error(parsed.error());
+    }
+    vex.insert(vex.end(), parsed->begin(), parsed->end());
+  }
+  const auto report = service::apply_suppressions(findings, ignores, vex, service::today_utc());
+  for (const auto& note : report.notes) {
+    std::cerr << "note: " << note << '\n';
+  }
+  return kExitOk;
+}
 
 Result<model::Severity> parse_severity(std::string_view text) {
   const auto severity = scoring::severity_from_label(text);
@@ -106,8 +150,14 @@ int run_scan(const ScanOptions& opts) {
   if (!result) {
     return report_error(result.error());
   }
+  if (const int rc = apply_scan_suppressions(opts, result->findings); rc != kExitOk) {
+    return rc;
+  }
   std::vector<model::Finding> shown;
   for (auto& finding : result->findings) {
+    if (opts.format == "table" && finding.status == model::FindingStatus::kSuppressed) {
+      continue;  // JSON keeps suppressed findings, marked, with the reason
+    }
     if (!wanted.empty() && !wanted.contains(finding.severity)) {
       continue;
     }
@@ -163,6 +213,10 @@ void add_scan_command(CLI::App& app) {
     sub->add_option("--account", opts->account, "Account id recorded on findings");
     sub->add_option("--reachability", opts->reachability,
                     "Network reachability of the target: internet, vpc, none, unknown");
+    sub->add_option("--ignore-file", opts->ignore_file,
+                    "Ids to suppress, one per line: ID [exp:YYYY-MM-DD] [# reason]");
+    sub->add_option("--vex", opts->vex_files,
+                    "OpenVEX or CycloneDX VEX document; not_affected statements suppress");
   };
   for (const char* kind : {"rootfs", "sbom"}) {
     auto opts = std::make_shared<ScanOptions>();

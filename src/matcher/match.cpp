@@ -105,7 +105,9 @@ MatchResult match(const model::Inventory& inventory, const MatchIndex& index) {
           add_unique(found.aliases, entry.advisory->id);
         }
         for (const auto& alias : entry.advisory->aliases) {
-          if (alias != id) {
+          // Other CVEs of a multi-CVE advisory are siblings with findings of their own, not
+          // aliases of this one.
+          if (alias != id && alias.rfind("CVE-", 0) != 0) {
             add_unique(found.aliases, alias);
           }
         }

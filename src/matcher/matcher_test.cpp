@@ -108,9 +108,8 @@ TEST(MatcherTest, DistroAdvisoryWithSeveralCvesIsOneFindingPerCve) {
   ASSERT_EQ(result.matches.size(), 2U);
   EXPECT_EQ(result.matches[0].vulnerability_id, "CVE-2023-38545");
   EXPECT_EQ(result.matches[1].vulnerability_id, "CVE-2023-38546");
-  EXPECT_NE(std::find(result.matches[0].aliases.begin(), result.matches[0].aliases.end(),
-                      "DSA-5523-1"),
-            result.matches[0].aliases.end());
+  EXPECT_EQ(result.matches[0].aliases, std::vector<std::string>{"DSA-5523-1"});
+  EXPECT_EQ(result.matches[1].aliases, std::vector<std::string>{"DSA-5523-1"});
 }
 
 TEST(MatcherTest, RpmEpochIsHonoured) {

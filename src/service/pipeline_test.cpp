@@ -50,6 +50,11 @@ TEST_F(PipelineTest, ScansTheSampleRootfs) {
   EXPECT_EQ(curl->remediation, "Upgrade curl to 7.88.1-10+deb12u4");
   EXPECT_NE(find(*result, "CVE-2023-38545", "libcurl4"), nullptr);
   EXPECT_EQ(curl->epss.value_or(0), 0.28041);
+  EXPECT_DOUBLE_EQ(curl->inspector_score, 9.8);  // NVD primary CVSS v3.1
+  EXPECT_EQ(curl->severity, model::Severity::kCritical);
+  const auto* cookie = find(*result, "CVE-2023-38546", "libcurl4");
+  ASSERT_NE(cookie, nullptr);
+  EXPECT_EQ(cookie->severity, model::Severity::kLow);
 
   // Language packages: requests from its dist-info, lodash from the lockfile.
   const auto* requests = find(*result, "CVE-2023-32681", "requests");
@@ -65,7 +70,8 @@ TEST_F(PipelineTest, ScansTheSampleRootfs) {
 
   // Nothing else: fixed or unaffected packages (openssl, zlib, left-pad) have no findings, and
   // the removed telnet (config-files only) is not inventoried.
-  EXPECT_EQ(result->findings.size(), 5U);
+  // curl and libcurl4 each carry both CVEs of DSA-5523-1: 4 + requests 1 + lodash 2.
+  EXPECT_EQ(result->findings.size(), 7U);
   for (const auto& finding : result->findings) {
     EXPECT_NE(finding.package.name, "telnet");
     EXPECT_EQ(finding.id.rfind("arn:vigil:inspector2:local:000000000000:finding/", 0), 0U);
