@@ -15,7 +15,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # reference implementations for differential tests
-  dpkg rpm python3-rpm python3-packaging nodejs npm
+  dpkg rpm python3-rpm python3-packaging
   # db5.3_load writes the BerkeleyDB rpm database (Amazon Linux 2 format) for the rpm cataloger test
   db5.3-util
 )
@@ -32,6 +32,15 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js and npm: the machine image may ship its own build (which conflicts with Debian's npm
+# package); install Debian's only when there is none.
+if ! command -v npm >/dev/null; then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 
 # The npm `semver` package: the reference for SemVer ordering in the differential tests.
