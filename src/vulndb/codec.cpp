@@ -90,16 +90,22 @@ Result<std::vector<model::AffectedRange>> decode_ranges(std::string_view text) {
       if (!event.is_object() || event.empty()) {
         continue;
       }
-      const auto& [key, value] = *event.items().begin();
-      model::EventKind kind = model::EventKind::kIntroduced;
-      if (key == "fixed") {
-        kind = model::EventKind::kFixed;
-      } else if (key == "last_affected") {
-        kind = model::EventKind::kLastAffected;
-      } else if (key == "limit") {
-        kind = model::EventKind::kLimit;
+      // Each stored event is a one-member object; iterate it directly (the items() proxy is a
+      // temporary that must outlive the bindings).
+      for (auto member = event.begin(); member != event.end(); ++member) {
+        const std::string& key = member.key();
+        model::EventKind kind = model::EventKind::kIntroduced;
+        if (key == "fixed") {
+          kind = model::EventKind::kFixed;
+        } else if (key == "last_affected") {
+          kind = model::EventKind::kLastAffected;
+        } else if (key == "limit") {
+          kind = model::EventKind::kLimit;
+        }
+        range.events.push_back(
+            {kind, member->is_string() ? member->get<std::string>() : std::string()});
+        break;
       }
-      range.events.push_back({kind, value.is_string() ? value.get<std::string>() : std::string()});
     }
     ranges.push_back(std::move(range));
   }

@@ -104,8 +104,8 @@ Result<model::AffectedPackage> parse_package(const pugi::xml_node& node,
         {model::EventKind::kFixed,
          has_epoch ? fmt::format("{}:{}", epoch, version_release) : version_release}}});
   // Qualifiers in lexical key order, as the purl spec prints them.
-  package.purl = fmt::format("pkg:rpm/amazonlinux/{}@{}?", purl_escape(name),
-                             purl_escape(version_release));
+  package.purl =
+      fmt::format("pkg:rpm/amazonlinux/{}@{}?", purl_escape(name), purl_escape(version_release));
   if (!arch.empty()) {
     fmt::format_to(std::back_inserter(package.purl), "arch={}&", purl_escape(arch));
   }
@@ -134,8 +134,8 @@ Result<model::Advisory> parse_update(const pugi::xml_node& update, feed::RecordL
   advisory.summary = text_of(update, "title");
   advisory.details = std::string(update.child("description").child_value());
   advisory.severity_label = text_of(update, "severity");
-  for (auto [child, out] : {std::pair{"issued", &advisory.published},
-                            std::pair{"updated", &advisory.modified}}) {
+  for (auto [child, out] :
+       {std::pair{"issued", &advisory.published}, std::pair{"updated", &advisory.modified}}) {
     const std::string_view date = update.child(child).attribute("date").as_string();
     if (date.empty()) {
       continue;
@@ -182,8 +182,8 @@ class AlasImporter final : public Importer {
 
   Result<void> parse(const SourceFile& file, ImportBatch& batch) const override {
     pugi::xml_document doc;
-    const pugi::xml_parse_result parsed = doc.load_buffer(
-        file.content.data(), file.content.size(), pugi::parse_default, pugi::encoding_auto);
+    const pugi::xml_parse_result parsed = doc.load_buffer(file.content.data(), file.content.size(),
+                                                          pugi::parse_default, pugi::encoding_auto);
     if (!parsed) {
       return fail(Error::parse("{}: invalid XML at byte {}: {}", file.name, parsed.offset,
                                parsed.description()));

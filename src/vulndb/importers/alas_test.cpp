@@ -119,11 +119,16 @@ TEST(AlasImporterTest, EpochIsKeptWhenNotZero) {
 
 TEST(AlasImporterTest, ReleaseFromIdRule) {
   const std::pair<const char*, const char*> cases[] = {
-      {"ALAS-2011-1", "1"},           {"ALAS2-2018-939", "2"},
-      {"ALAS2KERNEL-5.15-2022-001", "2"}, {"ALAS2EXTRAS-2023-001", "2"},
-      {"ALAS2022-2021-001", "2022"},  {"ALAS2023-2023-001", "2023"},
-      {"ALAS2023LIVEPATCH-2023-001", "2023"}, {"ALASKA-1", ""},
-      {"RHSA-2020:1234", ""},         {"", ""},
+      {"ALAS-2011-1", "1"},
+      {"ALAS2-2018-939", "2"},
+      {"ALAS2KERNEL-5.15-2022-001", "2"},
+      {"ALAS2EXTRAS-2023-001", "2"},
+      {"ALAS2022-2021-001", "2022"},
+      {"ALAS2023-2023-001", "2023"},
+      {"ALAS2023LIVEPATCH-2023-001", "2023"},
+      {"ALASKA-1", ""},
+      {"RHSA-2020:1234", ""},
+      {"", ""},
   };
   for (const auto& [id, release] : cases) {
     EXPECT_EQ(alas_release_from_id(id), release) << id;

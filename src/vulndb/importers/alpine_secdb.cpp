@@ -98,10 +98,9 @@ model::Advisory make_advisory(const FileInfo& info, std::string_view package, Vu
         "never affected.",
         vuln.id, package);
   }
-  const nlohmann::json raw{
-      {"distroversion", info.release},
-      {"reponame", info.repo},
-      {"pkg", {{"name", package}, {"secfixes", std::move(vuln.entries)}}}};
+  const nlohmann::json raw{{"distroversion", info.release},
+                           {"reponame", info.repo},
+                           {"pkg", {{"name", package}, {"secfixes", std::move(vuln.entries)}}}};
   advisory.raw = raw.dump();
   return advisory;
 }
@@ -254,8 +253,8 @@ SecfixIds split_secfix_entry(std::string_view entry) {
     if (token.starts_with('(')) {
       break;  // the rest is a comment: "CVE-2018-16301 (was fixed in libpcap)"
     }
-    while (!token.empty() && (token.back() == ',' || token.back() == ';' ||
-                              token.back() == ':' || token.back() == '.')) {
+    while (!token.empty() && (token.back() == ',' || token.back() == ';' || token.back() == ':' ||
+                              token.back() == '.')) {
       token.remove_suffix(1);
     }
     std::string cve;

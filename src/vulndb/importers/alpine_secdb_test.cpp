@@ -205,9 +205,10 @@ TEST(AlpineSecdbImporterTest, FileLevelErrorsNameTheFile) {
     EXPECT_NE(result.error().message.find(file.name), std::string::npos) << result.error().message;
   }
   ImportBatch batch;
-  EXPECT_TRUE(importer->parse({"v3.3-community.json",
-                               R"({"distroversion":"v3.3","reponame":"community","packages":null})"},
-                              batch)
+  EXPECT_TRUE(importer
+                  ->parse({"v3.3-community.json",
+                           R"({"distroversion":"v3.3","reponame":"community","packages":null})"},
+                          batch)
                   .has_value());
   EXPECT_TRUE(batch.advisories.empty());
 }

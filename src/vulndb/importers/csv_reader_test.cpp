@@ -32,14 +32,19 @@ TEST(CsvReaderTest, ReadsRfc4180Records) {
       {"plain", "a,b,c\n1,2,3\n", {{"a", "b", "c"}, {"1", "2", "3"}}},
       {"no final newline", "a,b\n1,2", {{"a", "b"}, {"1", "2"}}},
       {"crlf", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
-      {"quoted comma", "x,\"Apple iOS, iPadOS, and macOS\",y\n",
+      {"quoted comma",
+       "x,\"Apple iOS, iPadOS, and macOS\",y\n",
        {{"x", "Apple iOS, iPadOS, and macOS", "y"}}},
       {"doubled quote", "\"a \"\"core dump\"\" b\",2\n", {{"a \"core dump\" b", "2"}}},
-      {"embedded newline", "\"line1\nline2\",\"r\r\nn\"\nnext,row\n",
+      {"embedded newline",
+       "\"line1\nline2\",\"r\r\nn\"\nnext,row\n",
        {{"line1\nline2", "r\r\nn"}, {"next", "row"}}},
       {"empty fields", ",,\n\"\",x,\n", {{"", "", ""}, {"", "x", ""}}},
       {"blank lines skipped", "\n\na\n\r\n\nb\n", {{"a"}, {"b"}}},
-      {"byte order mark", "\xEF\xBB\xBF" "cveID,x\n", {{"cveID", "x"}}},
+      {"byte order mark",
+       "\xEF\xBB\xBF"
+       "cveID,x\n",
+       {{"cveID", "x"}}},
       {"empty input", "", {}},
   };
   for (const auto& c : cases) {

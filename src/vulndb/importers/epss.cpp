@@ -169,8 +169,8 @@ bool is_epss(std::string_view content) {
     return true;
   }
   // A header naming the cve and epss columns (KEV's begins "cveID,", which is not "cve,").
-  return line.starts_with("cve,") && (line.find(",epss,") != std::string_view::npos ||
-                                      line.ends_with(",epss"));
+  return line.starts_with("cve,") &&
+         (line.find(",epss,") != std::string_view::npos || line.ends_with(",epss"));
 }
 
 class EpssImporter final : public Importer {
@@ -185,8 +185,7 @@ class EpssImporter final : public Importer {
       content.remove_prefix(kBom.size());
     }
     VIGIL_ASSIGN_OR_RETURN(const Layout layout, read_layout(content, file.name));
-    const size_t needed =
-        std::max({layout.cve, layout.epss, layout.percentile.value_or(0)}) + 1;
+    const size_t needed = std::max({layout.cve, layout.epss, layout.percentile.value_or(0)}) + 1;
     batch.epss.reserve(batch.epss.size() +
                        static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
     feed::RecordLog log(file, batch);

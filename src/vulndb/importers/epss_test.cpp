@@ -67,10 +67,10 @@ TEST(EpssImporterTest, HistoricalHeaderLayouts) {
       {"epss/format-variants/epss_scores-2021-04-14.trimmed.csv.gz", 0.65117, 0.0, "", ""},
       {"epss/format-variants/epss_scores-2021-09-01.trimmed.csv.gz", 0.65117, 0.9981063485700858,
        "", ""},
-      {"epss/format-variants/epss_scores-2022-02-04.trimmed.csv.gz", 0.96817, 0.99999,
-       "2022-02-04", "v2022.01.01"},
-      {"epss/format-variants/epss_scores-2023-03-07.trimmed.csv.gz", 0.97567, 0.99995,
-       "2023-03-07", "v2023.03.01"},
+      {"epss/format-variants/epss_scores-2022-02-04.trimmed.csv.gz", 0.96817, 0.99999, "2022-02-04",
+       "v2022.01.01"},
+      {"epss/format-variants/epss_scores-2023-03-07.trimmed.csv.gz", 0.97567, 0.99995, "2023-03-07",
+       "v2023.03.01"},
   };
   for (const auto& c : cases) {
     const auto file = load(c.path);
@@ -124,7 +124,8 @@ TEST(EpssImporterTest, BadRowsAreSkippedWithLineNumbers) {
                         "CVE-2020-0006,0.00010,1\r\n"};
   const auto batch = parse_ok(file);
   ASSERT_EQ(batch.epss.size(), 2U);
-  EXPECT_EQ(batch.epss[0], (model::EpssScore{"CVE-2020-0001", 0.5, 0.25, "2023-03-07", "v2023.03.01"}));
+  EXPECT_EQ(batch.epss[0],
+            (model::EpssScore{"CVE-2020-0001", 0.5, 0.25, "2023-03-07", "v2023.03.01"}));
   EXPECT_EQ(batch.epss[1].cve_id, "CVE-2020-0006");
   EXPECT_DOUBLE_EQ(batch.epss[1].epss, 0.0001);
   EXPECT_EQ(batch.records_skipped, 4U);

@@ -33,7 +33,8 @@ const std::vector<std::string> kSources = {
 // Which importer must claim each real file ("" = none: licences, schemas, non-CVE NVD APIs).
 std::string expected_importer(const std::string& source, const std::string& name) {
   if (name.find("LICENSE") != std::string::npos || name.find("_schema") != std::string::npos ||
-      name.find("repomd") != std::string::npos || name.find("extras-catalog") != std::string::npos ||
+      name.find("repomd") != std::string::npos ||
+      name.find("extras-catalog") != std::string::npos ||
       name.find("cvehistory") != std::string::npos || name.find("cpematch") != std::string::npos) {
     return "";
   }

@@ -16,7 +16,7 @@ using json::str;
 
 // The KEV fields Vigil keeps, in the order of `Fields` below.
 constexpr std::array<std::string_view, 9> kColumns = {
-    "cveID",   "vendorProject", "product",  "vulnerabilityName",          "dateAdded",
+    "cveID",   "vendorProject",  "product", "vulnerabilityName",         "dateAdded",
     "dueDate", "requiredAction", "notes",   "knownRansomwareCampaignUse"};
 enum Column : size_t {
   kCve,
@@ -107,7 +107,8 @@ Result<void> parse_csv(const SourceFile& file, ImportBatch& batch) {
     }
   }
   if (!*has_header || !position[kCve] || !position[kDateAdded]) {
-    return fail(Error::parse("{}: KEV CSV header lacks the cveID and dateAdded columns", file.name));
+    return fail(
+        Error::parse("{}: KEV CSV header lacks the cveID and dateAdded columns", file.name));
   }
   const size_t width = row.size();
   feed::RecordLog log(file, batch);

@@ -124,7 +124,9 @@ TEST(KevImporterTest, FileLevelErrorsNameTheFile) {
 
 TEST(KevImporterTest, DetectsKevButNotEpssOrOsv) {
   const auto importer = make_kev_importer();
-  EXPECT_TRUE(importer->detects({"x.csv", "\xEF\xBB\xBF" "cveID,vendorProject,dateAdded\n"}));
+  EXPECT_TRUE(importer->detects({"x.csv",
+                                 "\xEF\xBB\xBF"
+                                 "cveID,vendorProject,dateAdded\n"}));
   EXPECT_FALSE(importer->detects({"x.csv", "cve,epss,percentile\nCVE-2020-1,0.1,0.2\n"}));
   EXPECT_FALSE(importer->detects({"x.json", R"({"id":"GHSA-1","modified":"2024"})"}));
   EXPECT_FALSE(importer->detects({"x.json", R"({"resultsPerPage":1,"vulnerabilities":[]})"}));

@@ -20,8 +20,8 @@ ImportBatch parse_ok(const SourceFile& file) {
   return batch;
 }
 
-const model::SeverityVector* find_severity(const model::Advisory& advisory,
-                                           std::string_view type, std::string_view source) {
+const model::SeverityVector* find_severity(const model::Advisory& advisory, std::string_view type,
+                                           std::string_view source) {
   for (const auto& severity : advisory.severities) {
     if (severity.type == type && severity.source == source) {
       return &severity;
@@ -104,7 +104,8 @@ TEST(NvdImporterTest, RebuildsV4VectorFromEitherFieldNaming) {
       GTEST_SKIP() << "shared data missing";
     }
     // Rename every vectorString so only the named fields remain.
-    for (size_t pos = 0; (pos = file->content.find("\"vectorString\"", pos)) != std::string::npos;) {
+    for (size_t pos = 0;
+         (pos = file->content.find("\"vectorString\"", pos)) != std::string::npos;) {
       file->content.replace(pos, 14, "\"vectorStrinX\"");
     }
     const auto batch = parse_ok(*file);
@@ -146,16 +147,16 @@ TEST(NvdImporterTest, ApiPagesHaveAllRecordsAndMetricMix) {
   EXPECT_EQ(std::count_if(batch1999.advisories.begin(), batch1999.advisories.end(),
                           [](const auto& adv) { return adv.status == "Rejected"; }),
             3);
-  const auto rejected =
-      std::find_if(batch2023.advisories.begin(), batch2023.advisories.end(),
-                   [](const auto& adv) { return adv.id == "CVE-2022-44577"; });
+  const auto rejected = std::find_if(batch2023.advisories.begin(), batch2023.advisories.end(),
+                                     [](const auto& adv) { return adv.id == "CVE-2022-44577"; });
   ASSERT_NE(rejected, batch2023.advisories.end());
   EXPECT_EQ(rejected->status, "Rejected");
   EXPECT_TRUE(rejected->withdrawn.empty());
 }
 
 TEST(NvdImporterTest, ReadsYearlyAndModifiedFeedFiles) {
-  const auto year = load("format-fixtures/vuls-data-update/nvd/feed/cve/v2/nvdcve-2.0-2021.json.gz");
+  const auto year =
+      load("format-fixtures/vuls-data-update/nvd/feed/cve/v2/nvdcve-2.0-2021.json.gz");
   const auto modified =
       load("format-fixtures/vuls-data-update/nvd/feed/cve/v2/nvdcve-2.0-modified.json.gz");
   if (!year || !modified) {
@@ -202,8 +203,7 @@ TEST(NvdImporterTest, TruncatedJsonIsAFileError) {
 TEST(NvdImporterTest, BadRecordsAreSkippedWithDiagnostics) {
   const auto importer = make_nvd_importer();
   ImportBatch batch;
-  const auto result = importer->parse(
-      {"page.json", R"({"format":"NVD_CVE","vulnerabilities":[
+  const auto result = importer->parse({"page.json", R"({"format":"NVD_CVE","vulnerabilities":[
         {"cve":{"id":"CVE-2024-0001","lastModified":"2024-01-02T03:04:05.678",
                 "descriptions":[{"lang":"es","value":"hola"},{"lang":"en","value":"Good one. More."}],
                 "weaknesses":[{"description":[{"lang":"en","value":"CWE-79"},{"lang":"en","value":"CWE-79"}]}],
@@ -213,7 +213,7 @@ TEST(NvdImporterTest, BadRecordsAreSkippedWithDiagnostics) {
         {"cve":{"lastModified":"2024-01-01T00:00:00"}},
         {"nocve":1},
         7]})"},
-      batch);
+                                      batch);
   ASSERT_TRUE(result.has_value()) << result.error().message;
   ASSERT_EQ(batch.advisories.size(), 1U);
   const auto& good = batch.advisories[0];

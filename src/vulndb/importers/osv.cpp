@@ -172,7 +172,9 @@ class OsvImporter final : public Importer {
     const std::string_view content = file.content;
     if (!json::head_contains(content, "\"id\"") ||
         json::head_contains(content, "\"resultsPerPage\"") ||
-        json::head_contains(content, "\"catalogVersion\"")) {
+        json::head_contains(content, "\"catalogVersion\"") ||
+        json::head_contains(content, "\"sourceIdentifier\"") ||
+        json::head_contains(content, "\"$schema\"")) {
       return false;
     }
     for (std::string_view key : {"\"modified\"", "\"schema_version\"", "\"affected\"",
