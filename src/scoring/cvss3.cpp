@@ -94,10 +94,10 @@ int64_t roundup_v31(double input) {
 }
 
 // v3.0 §8.1 Round up: the smallest one-decimal number >= the exact value of the equation. The
-// exact value of every v3.0 equation is either a multiple of 0.1 or more than 1e-11 away from one
-// (the Scope Unchanged equations have at most 11 decimals; the Scope Changed ones were checked
-// exhaustively against exact decimal arithmetic), while double error stays below 1e-13, so inputs
-// within 1e-12 of a multiple of 0.1 are that multiple.
+// exact value of every v3.0 equation is either a multiple of 0.1 or at least 1e-11 away from one
+// (the Scope Unchanged equations have at most 11 decimals; the Scope Changed ones were compared
+// with exact decimal arithmetic for every combination of environmental metrics), while double
+// error stays below 1e-13, so inputs within 1e-12 of a multiple of 0.1 are that multiple.
 int64_t roundup_v30(double input) {
   const double scaled = input * 10.0;
   const double nearest = std::round(scaled);

@@ -1,8 +1,8 @@
 // CVSS v4.0 (FIRST specification document §8 "CVSS v4.0 Scoring"). The score of a vector is the
 // score of its MacroVector minus the mean, over the equivalence sets, of its proportional severity
 // distance from the MacroVector's highest-severity vector. The arithmetic below follows FIRST's
-// reference calculator (cvss_score.js) operation for operation in binary64, including its final
-// rounding, so scores match it exactly.
+// reference calculator (cvss_score.js) operation for operation in binary64, with its tie-safe
+// final rounding, so scores match it exactly.
 #include <array>
 #include <cassert>
 #include <cmath>
@@ -253,11 +253,11 @@ int64_t score_tenths(const Selected& sel) {
   if (result > 10.0) {
     result = 10.0;
   }
-  // Round half up after lifting the value by 1e-6: the interpolation lands one ULP below an
-  // x.x5 tie for some vectors (e.g. 5.6499999999999995 for 5.65). FIRST's and Red Hat's
-  // calculators adopted this lift in their late-2024 rounding fix (RedHatProductSecurity/
-  // cvss-v4-calculator#67, RedHatProductSecurity/cvss#65); without it 6 of the 1,058 reference
-  // base vectors score 0.1 low.
+  // Round half up after lifting the value by 1e-6: the binary64 interpolation lands one ULP
+  // below an exact x.x5 tie for some vectors (5.6499999999999995 for 5.65). With the lift the
+  // result is the exact value rounded half up, as in the calculators' late-2024 rounding fixes
+  // (RedHatProductSecurity/cvss-v4-calculator#67, RedHatProductSecurity/cvss#65) and the
+  // reference vectors; without it 6 of the 1,058 reference base vectors score 0.1 low.
   constexpr double kTieEpsilon = 1e-6;
   return js_round((result + kTieEpsilon) * 10.0);
 }

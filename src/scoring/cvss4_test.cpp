@@ -122,6 +122,36 @@ TEST(Cvss4Test, SupplementalMetricsNeverChangeTheScore) {
   }
 }
 
+// Vectors from calculator bug reports whose exact unrounded score is an x.x5 tie that binary64
+// arithmetic lands just below (RedHatProductSecurity/cvss-v4-calculator#48, #66;
+// RedHatProductSecurity/cvss#58, #60, #63, metrics put in Table 23 order), plus #53's regression.
+TEST(Cvss4Test, ExactTiesRoundHalfUp) {
+  struct Case {
+    std::string_view vector;
+    double want;
+  };
+  constexpr Case kCases[] = {
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:L/VA:N/SC:H/SI:H/SA:H", 8.6},
+      {"CVSS:4.0/AV:L/AC:H/AT:N/PR:N/UI:N/VC:L/VI:H/VA:L/SC:N/SI:N/SA:H/E:A/CR:H/IR:M/AR:H/MAV:A/"
+       "MAC:L/MAT:N/MPR:N/MUI:N/MVC:H/MVI:N/MVA:H/MSC:H/MSI:H/MSA:H/S:N/AU:N/R:I/V:C/RE:M/U:Green",
+       8.6},
+      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N/E:U", 0.4},
+      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:N/SC:H/SI:H/SA:H/E:P", 9.0},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:A/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N/E:P/CR:L/IR:L/AR:L/MAV:N/"
+       "MAC:L/MAT:N/MPR:L/MUI:A/MVC:H/MVI:H/MVA:H/MSC:H/MSI:S/MSA:S/S:P/AU:Y/R:I/V:C/RE:H/U:Red",
+       8.5},
+      {"CVSS:4.0/AV:P/AC:H/AT:P/PR:L/UI:P/VC:N/VI:L/VA:H/SC:N/SI:L/SA:N/E:U/CR:H/IR:H/AR:H/MAV:L/"
+       "MAC:H/MAT:P/MPR:L/MUI:P/MVC:L/MVI:L/MVA:L/MSC:L/MSI:L/MSA:S/S:N/AU:N/R:U/V:D/RE:L/U:Clear",
+       1.0},
+      {"CVSS:4.0/AV:A/AC:L/AT:P/PR:N/UI:N/VC:H/VI:L/VA:L/SC:N/SI:N/SA:N", 6.1},
+  };
+  for (const Case& c : kCases) {
+    const auto result = score_vector(c.vector);
+    ASSERT_TRUE(result.has_value()) << c.vector << ": " << result.error().message;
+    EXPECT_EQ(result->overall_score, c.want) << c.vector;
+  }
+}
+
 // RedHatProductSecurity/cvss tests/test_cvss4.py severity cases (metrics put in Table 23 order),
 // several of which reach EQ4 level 0 through MSI:S or MSA:S.
 TEST(Cvss4Test, SeverityOfEnvironmentalVectors) {

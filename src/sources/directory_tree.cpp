@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -150,12 +151,7 @@ class FdCursor final : public internal::Cursor {
   std::vector<UniqueFd> stack_;
 };
 
-struct DirCloser {
-  void operator()(DIR* dir) const { ::closedir(dir); }
-};
-using DirPtr = std::unique_ptr<DIR, DirCloser>;
-
-// One directory being walked: its stream (kept open for openat of the children) and the
+// One directory being walked: its descriptor (kept open for openat of the children) and the
 // entries still to visit, their names stored back to back in one buffer.
 struct WalkFrame {
   struct Entry {
@@ -163,39 +159,59 @@ struct WalkFrame {
     size_t length = 0;
     unsigned char type = DT_UNKNOWN;
   };
-  DirPtr dir;
+  UniqueFd fd;
   size_t prefix_length = 0;  // length of "a/b/" in the walk's path buffer
   std::string names;         // NUL-terminated names
   std::vector<Entry> entries;
   size_t next = 0;
 
-  int fd() const { return ::dirfd(dir.get()); }
   const char* name_at(const Entry& entry) const { return names.data() + entry.offset; }
-  std::string_view view(const Entry& entry) const { return {names.data() + entry.offset, entry.length}; }
+  std::string_view view(const Entry& entry) const {
+    return {names.data() + entry.offset, entry.length};
+  }
 };
 
-// Lists the directory `fd` (ownership passes to the frame), sorted by name for a deterministic
-// walk. Returns false if it cannot be listed.
-bool list_directory(UniqueFd fd, WalkFrame& frame) {
-  DIR* dir = ::fdopendir(fd.get());
-  if (dir == nullptr) {
-    return false;
-  }
-  fd.release();
-  frame.dir.reset(dir);
-  while (const dirent* entry = ::readdir(dir)) {
-    const std::string_view name(entry->d_name);
-    if (name == "." || name == "..") {
-      continue;
+// Lists the directory `fd` (ownership passes to the frame) with getdents64 into `buffer`,
+// sorted by name for a deterministic walk. Returns false if it cannot be listed. (Raw
+// getdents64 rather than fdopendir/readdir: it saves an fstat, an fcntl and a 32 KiB
+// allocation per directory, a tenth of the cost of walking a host root.)
+bool list_directory(UniqueFd fd, WalkFrame& frame, std::vector<char>& buffer) {
+  while (true) {
+    const ssize_t got = ::getdents64(fd.get(), buffer.data(), buffer.size());
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
     }
-    frame.entries.push_back({frame.names.size(), name.size(), entry->d_type});
-    frame.names.append(name);
-    frame.names.push_back('\0');
+    if (got == 0) {
+      break;
+    }
+    size_t pos = 0;
+    while (pos < static_cast<size_t>(got)) {
+      dirent64 entry{};
+      // Copy the fixed header: records in the buffer are not necessarily aligned for dirent64.
+      std::memcpy(&entry, buffer.data() + pos, offsetof(dirent64, d_name));
+      if (entry.d_reclen == 0) {
+        return false;
+      }
+      const char* name_start = buffer.data() + pos + offsetof(dirent64, d_name);
+      const size_t name_room = entry.d_reclen - offsetof(dirent64, d_name);
+      const std::string_view name(name_start, ::strnlen(name_start, name_room));
+      pos += entry.d_reclen;
+      if (name == "." || name == ".." || name.empty()) {
+        continue;
+      }
+      frame.entries.push_back({frame.names.size(), name.size(), entry.d_type});
+      frame.names.append(name);
+      frame.names.push_back('\0');
+    }
   }
   std::sort(frame.entries.begin(), frame.entries.end(),
             [&](const WalkFrame::Entry& lhs, const WalkFrame::Entry& rhs) {
               return frame.view(lhs) < frame.view(rhs);
             });
+  frame.fd = std::move(fd);
   return true;
 }
 
@@ -228,8 +244,8 @@ class DirectoryFileTree final : public FileTree {
     }
     const auto size = static_cast<uint64_t>(st.st_size);
     if (size > max_bytes) {
-      return fail(Error::invalid_argument("{}: {} bytes is over the {}-byte read limit", path,
-                                          size, max_bytes));
+      return fail(Error::invalid_argument("{}: {} bytes is over the {}-byte read limit", path, size,
+                                          max_bytes));
     }
     std::string content;
     content.reserve(static_cast<size_t>(size));
@@ -278,11 +294,12 @@ class DirectoryFileTree final : public FileTree {
   }
 
   Result<void> walk(const std::function<bool(const FileInfo&)>& visit) const override {
+    std::vector<char> buffer(size_t{64} << 10);
     std::vector<WalkFrame> stack;
     stack.emplace_back();
     // A fresh open file description: a dup() would share (and exhaust) the directory offset.
     UniqueFd root_copy(::openat(root_fd_.get(), ".", kDirFlags));
-    if (!root_copy.valid() || !list_directory(std::move(root_copy), stack.back())) {
+    if (!root_copy.valid() || !list_directory(std::move(root_copy), stack.back(), buffer)) {
       return fail(Error::io("cannot list {}: {}", root_.string(), errno_text(errno)));
     }
     // One FileInfo reused for every entry: its path buffer holds the current directory's
@@ -296,7 +313,8 @@ class DirectoryFileTree final : public FileTree {
       }
       const WalkFrame::Entry& entry = frame.entries[frame.next++];
       const std::string_view name = frame.view(entry);
-      if (stack.size() == 1 && is_host_root_ && (name == "proc" || name == "sys" || name == "dev")) {
+      if (stack.size() == 1 && is_host_root_ &&
+          (name == "proc" || name == "sys" || name == "dev")) {
         continue;
       }
       info.path.resize(frame.prefix_length);
@@ -305,7 +323,7 @@ class DirectoryFileTree final : public FileTree {
       // walking a host root. Only filesystems that do not fill d_type pay for a stat.
       if (entry.type == DT_UNKNOWN) {
         struct stat st {};
-        if (::fstatat(frame.fd(), frame.name_at(entry), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (::fstatat(frame.fd.get(), frame.name_at(entry), &st, AT_SYMLINK_NOFOLLOW) != 0) {
           continue;  // vanished since listing
         }
         info.type = type_of(st.st_mode);
@@ -316,12 +334,12 @@ class DirectoryFileTree final : public FileTree {
       if (info.type != FileType::kDirectory || !descend || stack.size() > kMaxWalkDepth) {
         continue;
       }
-      UniqueFd child(::openat(frame.fd(), frame.name_at(entry), kDirFlags));
+      UniqueFd child(::openat(frame.fd.get(), frame.name_at(entry), kDirFlags));
       if (!child.valid()) {
         continue;  // unreadable or replaced: skipped, as the contract says
       }
       WalkFrame next;
-      if (list_directory(std::move(child), next)) {
+      if (list_directory(std::move(child), next, buffer)) {
         info.path.push_back('/');
         next.prefix_length = info.path.size();
         stack.push_back(std::move(next));  // invalidates `frame`

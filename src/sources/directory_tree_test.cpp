@@ -87,10 +87,10 @@ TEST(DirectoryFileTreeTest, UnreadableDirectoryIsSkippedByWalk) {
   dir.write("open/file", "x");
   dir.write("closed/secret", "x");
   namespace fs = std::filesystem;
-  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::others_read |
-                                  fs::perms::others_exec);
-  fs::permissions(dir.path() / "open", fs::perms::owner_all | fs::perms::others_read |
-                                           fs::perms::others_exec);
+  fs::permissions(dir.path(),
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir.path() / "open",
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
   fs::permissions(dir.path() / "closed", fs::perms::none);
   const std::string want = "closed open open/file ";
   if (::geteuid() != 0) {
@@ -108,8 +108,8 @@ TEST(DirectoryFileTreeTest, UnreadableDirectoryIsSkippedByWalk) {
       ::_exit(2);
     }
     const std::string listing = walk_listing(dir.path());
-    const bool written =
-        ::write(pipe_fds[1], listing.data(), listing.size()) == static_cast<ssize_t>(listing.size());
+    const bool written = ::write(pipe_fds[1], listing.data(), listing.size()) ==
+                         static_cast<ssize_t>(listing.size());
     ::_exit(written ? 0 : 3);
   }
   ::close(pipe_fds[1]);

@@ -1,5 +1,7 @@
 // The symlink, traversal and size-limit contract of FileTree, run against every implementation
 // (MemoryFileTree and DirectoryFileTree over a temp dir) from one fixture description.
+#include "sources/file_tree.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "sources/file_tree.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vigil::sources {
@@ -168,6 +169,13 @@ TYPED_TEST(FileTreeContractTest, MissingAndNonDirectoryComponentsAreNotFound) {
     ASSERT_FALSE(result.has_value()) << path;
     EXPECT_EQ(result.error().code, ErrorCode::kNotFound) << path;
   }
+}
+
+TYPED_TEST(FileTreeContractTest, NulBytesNeverTruncateAName) {
+  const auto result = this->read(std::string("etc/passwd\0.txt", 15));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(this->b_.tree().stat(std::string("etc\0", 4)).value().has_value());
 }
 
 TYPED_TEST(FileTreeContractTest, DirectoriesAreNotReadable) {

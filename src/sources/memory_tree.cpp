@@ -56,7 +56,8 @@ class MemoryCursor final : public internal::Cursor {
   std::vector<std::string> dirs_;
 };
 
-MemoryFileTree::MemoryFileTree(std::initializer_list<std::pair<const std::string, std::string>> files) {
+MemoryFileTree::MemoryFileTree(
+    std::initializer_list<std::pair<const std::string, std::string>> files) {
   for (const auto& [path, content] : files) {
     add_file(path, content);
   }

@@ -74,6 +74,10 @@ std::string Resolved::path() const {
 }
 
 Result<Resolved> resolve(std::string_view path, bool follow_final, Cursor& cursor) {
+  // No file name holds a NUL; passing one on would truncate the name the kernel sees.
+  if (path.find('\0') != std::string_view::npos) {
+    return fail(Error::not_found("path with a NUL byte: no such file"));
+  }
   // `pending` is a stack: the next component to resolve is at the back.
   std::vector<std::string> pending;
   split_components(path, pending);

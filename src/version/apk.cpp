@@ -228,8 +228,8 @@ Result<ApkVersion> parse_apk(std::string_view text) {
   }
   if (token.kind() == Kind::kInvalid) {
     const std::size_t at = token.position();
-    return fail(Error::parse("apk: invalid version '{}' at offset {} ('{}')", text, at,
-                             text.substr(at)));
+    return fail(
+        Error::parse("apk: invalid version '{}' at offset {} ('{}')", text, at, text.substr(at)));
   }
   ApkVersion version;
   version.text_.assign(text);

@@ -74,14 +74,44 @@ void expect_consistent_order(const std::set<std::string>& texts, std::size_t sam
 // after the revision ("1-r0-1"). Vigil refuses invalid apk versions instead of ordering them, so
 // rows using them are checked for rejection rather than for an ordering.
 const std::set<std::string> kInvalidInSharedTables = {
-    "a",          "b",           "c",          ".1",         ".2",
-    "0..8",       "0...8",       "0..1..0",    "0..1..1",    "0...1...0",
-    "0...1...1",  "0...1...0.r1", "0...1...0.r2", "0...1...0r1", "0...1...0r2",
-    "0.r1",       "0.8.21.r1",   "0.8.21.r2",  "10.2.22.r0", "10.2.24.r0",
-    "1.2_blah",   "1.2_csv2",    "23_foo",     "1.2.0A",     "1.2.0D",
-    "1.0bc",      "1-r",         "1-r-0",      "1-r-1",      "1-r-2",
-    "1-ruff",     "1-ruff1",     "1-ruff2",    "1--ruff1",   "1-r0-1",
-    "1-r0-2",     "1-r0-ruff1",  "1-r0-ruff2",
+    "a",
+    "b",
+    "c",
+    ".1",
+    ".2",
+    "0..8",
+    "0...8",
+    "0..1..0",
+    "0..1..1",
+    "0...1...0",
+    "0...1...1",
+    "0...1...0.r1",
+    "0...1...0.r2",
+    "0...1...0r1",
+    "0...1...0r2",
+    "0.r1",
+    "0.8.21.r1",
+    "0.8.21.r2",
+    "10.2.22.r0",
+    "10.2.24.r0",
+    "1.2_blah",
+    "1.2_csv2",
+    "23_foo",
+    "1.2.0A",
+    "1.2.0D",
+    "1.0bc",
+    "1-r",
+    "1-r-0",
+    "1-r-1",
+    "1-r-2",
+    "1-ruff",
+    "1-ruff1",
+    "1-ruff2",
+    "1--ruff1",
+    "1-r0-1",
+    "1-r0-2",
+    "1-r0-ruff1",
+    "1-r0-ruff2",
 };
 
 // Compares every row of a shared table in both directions; returns the valid versions seen.
@@ -217,14 +247,38 @@ TEST(ApkVersionTest, AcceptsLegacyDigitsAfterTheLetter) {
 TEST(ApkVersionTest, RejectsInvalidVersionsWithAMessage) {
   // The invalid rows of apk-tools' test/unit/version.data, plus a few more.
   const std::vector<std::string> invalid = {
-      "",          "0.1bc",     "0.1bc1",       "0.1a.1",    "0.1_pre2~", "0.1_pre2~1234xbcd",
-      "0.1_pre2~1234abcd_pre1", "0.1_pre2-r1~1234xbcd", "0.1_foobar",
-      "0.1_foobar1", "0.1-pre1.1", "0.1-r",     "0.1-r2_pre1",
-      "0.1-r2_p3_pre1", "0.1-r2-r3", "0.1-r2.1", ".1",
-      "a",         "_pre1",     "-r1",          "0.1_",
-      "0.1_-r0",   "0.1__alpha", "0.1_1_alpha", "1.2.0A",
-      "1.0 ",      "1.0~ABC",   "1.0-",         "1..0",
-      "1.0.",      std::string("1.0\0", 4), std::string(70000, '1'),
+      "",
+      "0.1bc",
+      "0.1bc1",
+      "0.1a.1",
+      "0.1_pre2~",
+      "0.1_pre2~1234xbcd",
+      "0.1_pre2~1234abcd_pre1",
+      "0.1_pre2-r1~1234xbcd",
+      "0.1_foobar",
+      "0.1_foobar1",
+      "0.1-pre1.1",
+      "0.1-r",
+      "0.1-r2_pre1",
+      "0.1-r2_p3_pre1",
+      "0.1-r2-r3",
+      "0.1-r2.1",
+      ".1",
+      "a",
+      "_pre1",
+      "-r1",
+      "0.1_",
+      "0.1_-r0",
+      "0.1__alpha",
+      "0.1_1_alpha",
+      "1.2.0A",
+      "1.0 ",
+      "1.0~ABC",
+      "1.0-",
+      "1..0",
+      "1.0.",
+      std::string("1.0\0", 4),
+      std::string(70000, '1'),
   };
   for (const auto& text : invalid) {
     const auto parsed = parse_apk(text);
@@ -237,9 +291,8 @@ TEST(ApkVersionTest, RejectsInvalidVersionsWithAMessage) {
 }
 
 TEST(ApkVersionTest, AcceptsTheValidGrammar) {
-  for (const char* text : {"1.2", "0.1_pre2", "0.1_pre2~1234abcd", "0.1_p1_pre2",
-                           "0.1_alpha1_pre2", "0.1_git20240101_pre1", "1.2.3b_rc1~cafe-r12",
-                           "20240101", "0"}) {
+  for (const char* text : {"1.2", "0.1_pre2", "0.1_pre2~1234abcd", "0.1_p1_pre2", "0.1_alpha1_pre2",
+                           "0.1_git20240101_pre1", "1.2.3b_rc1~cafe-r12", "20240101", "0"}) {
     EXPECT_TRUE(parse_apk(text).has_value()) << text;
   }
 }

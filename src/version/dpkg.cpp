@@ -173,8 +173,8 @@ Result<DpkgVersion> parse_dpkg(std::string_view text) {
     return fail(Error::parse("dpkg: version number is empty in version '{}'", trimmed));
   }
   if (!is_digit(upstream.front())) {
-    return fail(Error::parse("dpkg: version number does not start with digit in version '{}'",
-                             trimmed));
+    return fail(
+        Error::parse("dpkg: version number does not start with digit in version '{}'", trimmed));
   }
   for (const char c : upstream) {
     if (!is_upstream_char(c)) {

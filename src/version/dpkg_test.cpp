@@ -44,9 +44,8 @@ void expect_consistent_order(const std::set<std::string>& texts, std::size_t sam
   for (const auto& text : texts) {
     sorted.push_back(must_parse(text));
   }
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return compare_dpkg(a, b) < 0;
-  });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return compare_dpkg(a, b) < 0; });
   for (std::size_t idx = 0; idx + 1 < sorted.size(); ++idx) {
     ASSERT_LE(compare_dpkg(sorted[idx], sorted[idx + 1]), 0)
         << sorted[idx].text() << " vs " << sorted[idx + 1].text();
@@ -238,8 +237,8 @@ TEST(DpkgVersionTest, AgreesWithSharedGeneratedDebianTable) {
 }
 
 TEST(DpkgVersionTest, CasesFormATotalOrder) {
-  std::set<std::string> texts = {"1.0~~", "1.0~~a", "1.0~", "1.0", "1.0-0", "1.0a", "1.0+",
-                                 "1.0.", "1.0.1", "1:0.1", "0:1.0", "1.001", "1.1"};
+  std::set<std::string> texts = {"1.0~~", "1.0~~a", "1.0~",  "1.0",   "1.0-0", "1.0a", "1.0+",
+                                 "1.0.",  "1.0.1",  "1:0.1", "0:1.0", "1.001", "1.1"};
   expect_consistent_order(texts, 2000);
 }
 

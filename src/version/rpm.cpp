@@ -130,8 +130,8 @@ Result<RpmVersion> parse_rpm(std::string_view text) {
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte <= 0x20 || byte == 0x7f) {
-      return fail(Error::parse("rpm: version '{}' contains whitespace or a control character",
-                               text));
+      return fail(
+          Error::parse("rpm: version '{}' contains whitespace or a control character", text));
     }
   }
 

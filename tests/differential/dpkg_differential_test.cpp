@@ -28,10 +28,14 @@ constexpr std::size_t kMaxReported = 20;
 
 // Real versions used when the shared tables are absent, and always mixed into the pool.
 constexpr std::array<const char*, 16> kBuiltinVersions = {
-    "2.36-9+deb12u7",   "7.88.1-10+deb12u8",       "3.0.11-1~deb12u2",     "1:1.2.13.dfsg-1",
-    "2.38-4ubuntu2.1",  "1:9.18.24-0ubuntu0.22.04.1", "6.1.90-1",           "2.2.2-1+b1",
-    "1.18.0-6+deb11u3", "2:2.6.2+samba4.17.12+dfsg-0+deb12u1", "1.0~rc1",   "0.9.8c-4etch3+m68k1",
-    "5.4.0-1.2",        "20230311.1",              "1:2.39.2-1.1",         "252.22-1~deb12u1",
+    "2.36-9+deb12u7",   "7.88.1-10+deb12u8",
+    "3.0.11-1~deb12u2", "1:1.2.13.dfsg-1",
+    "2.38-4ubuntu2.1",  "1:9.18.24-0ubuntu0.22.04.1",
+    "6.1.90-1",         "2.2.2-1+b1",
+    "1.18.0-6+deb11u3", "2:2.6.2+samba4.17.12+dfsg-0+deb12u1",
+    "1.0~rc1",          "0.9.8c-4etch3+m68k1",
+    "5.4.0-1.2",        "20230311.1",
+    "1:2.39.2-1.1",     "252.22-1~deb12u1",
 };
 
 std::size_t pick(Rng& rng, std::size_t size) {
@@ -75,8 +79,8 @@ std::string mutate_once(std::string text, Rng& rng) {
   static constexpr std::array<const char*, 10> kEpochs = {
       "", "0:", "1:", "2:", "00:", "01:", "10:", "2147483647:", "2147483646:", "0000000003:"};
   static constexpr std::array<const char*, 18> kSuffixes = {
-      "a",  "+dfsg", ".1",  "+b1", "~rc1", "~~",  "+really1.0", "-1", "-0",
-      "-1~bpo11+1", ".0", "z", "A", "+", ".", "~", "-00", "ubuntu0.1"};
+      "a",          "+dfsg", ".1", "+b1", "~rc1", "~~", "+really1.0", "-1",  "-0",
+      "-1~bpo11+1", ".0",    "z",  "A",   "+",    ".",  "~",          "-00", "ubuntu0.1"};
   static constexpr std::array<const char*, 6> kTildeTokens = {"", "rc1", "~", "a", "1", "~b"};
   static constexpr std::array<char, 6> kSeparators = {'.', '+', '~', '-', ':', 'a'};
   const auto runs = digit_runs(text);
@@ -90,7 +94,8 @@ std::string mutate_once(std::string text, Rng& rng) {
       return pick_from(rng, kEpochs) + text;
     }
     case 1:
-      return text.insert(std::min(at, text.size()), std::string("~") + pick_from(rng, kTildeTokens));
+      return text.insert(std::min(at, text.size()),
+                         std::string("~") + pick_from(rng, kTildeTokens));
     case 2:
       return text + pick_from(rng, kSuffixes);
     case 3:  // a digit run far beyond 64 bits
@@ -241,11 +246,11 @@ std::optional<std::string> run_dpkg_loop(const std::string& loop,
     input += line + "\n";
   }
   const std::size_t half = lines.size() / 2;
-  const std::string script =
-      "t=$(mktemp -d) && cat > \"$t/in\" && run() { " + loop + "; }; " +
-      "head -n " + std::to_string(half) + " \"$t/in\" | run > \"$t/1\" & " +
-      "tail -n +" + std::to_string(half + 1) + " \"$t/in\" | run > \"$t/2\"; wait; " +
-      "cat \"$t/1\" \"$t/2\"; rm -rf \"$t\"";
+  const std::string script = "t=$(mktemp -d) && cat > \"$t/in\" && run() { " + loop + "; }; " +
+                             "head -n " + std::to_string(half) + " \"$t/in\" | run > \"$t/1\" & " +
+                             "tail -n +" + std::to_string(half + 1) +
+                             " \"$t/in\" | run > \"$t/2\"; wait; " +
+                             "cat \"$t/1\" \"$t/2\"; rm -rf \"$t\"";
   return vigil::testing::run_with_input("/bin/sh -c '" + script + "'", input);
 }
 
@@ -313,15 +318,14 @@ TEST(DpkgDifferentialTest, OrderingMatchesDpkgCompareVersions) {
 
   if (!disagreeing.empty()) {
     std::vector<Pair> first(disagreeing.begin(),
-                            disagreeing.begin() +
-                                static_cast<std::ptrdiff_t>(std::min(kMaxReported, disagreeing.size())));
+                            disagreeing.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::min(kMaxReported, disagreeing.size())));
     const auto theirs = dpkg_relations(first);
     std::ostringstream report;
     for (std::size_t idx = 0; idx < first.size(); ++idx) {
       report << "  " << first[idx].lhs << " vs " << first[idx].rhs << ": vigil "
              << relation(first[idx].ours) << ", dpkg "
-             << (idx < theirs.size() ? theirs[idx] : std::string("?")) << " " << notes[idx]
-             << "\n";
+             << (idx < theirs.size() ? theirs[idx] : std::string("?")) << " " << notes[idx] << "\n";
     }
     ADD_FAILURE() << disagreeing.size() << " of " << pairs.size()
                   << " pairs disagree with dpkg; first " << first.size() << ":\n"

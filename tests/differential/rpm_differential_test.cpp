@@ -25,13 +25,26 @@ constexpr std::size_t kPairs = 10000;
 constexpr std::size_t kMaxReported = 20;
 
 constexpr std::array<const char*, 20> kBuiltinVersions = {
-    "0:3.10.0-229.el7",        "2.17-326.el7_9.3",          "1:1.0.2k-25.el7_9",
-    "1:3.0.7-24.el9",          "4.18.0-513.5.1.el8_9",      "5.14.0-362.8.1.el9_3",
-    "7.61.1-34.el8_10.2",      "1:1.0.2k-24.amzn2.0.7",     "2.34-83.el9_3.12",
-    "1.0~rc1-1.fc39",          "0.3^20230101git1a2b3c-1.fc39", "2:8.2.2637-20.el9_1",
-    "1:2.9.13-5.el9_2",        "252-18.el9",                "3.6.8-51.el8_8.1",
-    "2.0.20240306.2-1.amzn2023", "1.1.1k-12.el8_9",         "1:26.3-2.fc39",
-    "0.9.3-0.1.beta2.el9",     "4.4.20-4.el8_6",
+    "0:3.10.0-229.el7",
+    "2.17-326.el7_9.3",
+    "1:1.0.2k-25.el7_9",
+    "1:3.0.7-24.el9",
+    "4.18.0-513.5.1.el8_9",
+    "5.14.0-362.8.1.el9_3",
+    "7.61.1-34.el8_10.2",
+    "1:1.0.2k-24.amzn2.0.7",
+    "2.34-83.el9_3.12",
+    "1.0~rc1-1.fc39",
+    "0.3^20230101git1a2b3c-1.fc39",
+    "2:8.2.2637-20.el9_1",
+    "1:2.9.13-5.el9_2",
+    "252-18.el9",
+    "3.6.8-51.el8_8.1",
+    "2.0.20240306.2-1.amzn2023",
+    "1.1.1k-12.el8_9",
+    "1:26.3-2.fc39",
+    "0.9.3-0.1.beta2.el9",
+    "4.4.20-4.el8_6",
 };
 
 // Reads "lhs<TAB>rhs" lines; prints "cmp<TAB>e1<TAB>v1<TAB>r1<TAB>e2<TAB>v2<TAB>r2" where a None
@@ -87,15 +100,24 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_runs(const std::string& t
 
 // One random edit of the kinds that matter to rpmvercmp and to the EVR split.
 std::string mutate_once(std::string text, Rng& rng) {
-  static constexpr std::array<const char*, 11> kEpochs = {
-      "", "0:", "1:", "2:", "00:", "01:", ":", "10:", "007:", "99999999999999999999:",
-      "100000000000000000000:"};
+  static constexpr std::array<const char*, 11> kEpochs = {"",
+                                                          "0:",
+                                                          "1:",
+                                                          "2:",
+                                                          "00:",
+                                                          "01:",
+                                                          ":",
+                                                          "10:",
+                                                          "007:",
+                                                          "99999999999999999999:",
+                                                          "100000000000000000000:"};
   static constexpr std::array<const char*, 22> kSuffixes = {
-      "a",   ".1",   "^",   "^git1", "~rc1", "~",    "-1",  "-",   "-0",   ".el9",  "_1",
-      "+1",  "..",   "\xce\xb1", "A", ".fc39", "^1~a", "~~", "-1.", ".0", "p1", "-1^x"};
-  static constexpr std::array<const char*, 6> kMarkTokens = {"", "rc1", "git1", "a", "1", "20240101"};
-  static constexpr std::array<const char*, 9> kSeparators = {".", "+", "_", "-", "..", "^",
-                                                             "~", "", ":"};
+      "a",  ".1", "^",        "^git1", "~rc1",  "~",    "-1", "-",   "-0", ".el9", "_1",
+      "+1", "..", "\xce\xb1", "A",     ".fc39", "^1~a", "~~", "-1.", ".0", "p1",   "-1^x"};
+  static constexpr std::array<const char*, 6> kMarkTokens = {"",  "rc1", "git1",
+                                                             "a", "1",   "20240101"};
+  static constexpr std::array<const char*, 9> kSeparators = {".", "+", "_", "-", "..",
+                                                             "^", "~", "",  ":"};
   const auto runs = digit_runs(text);
   const std::size_t at = text.empty() ? 0 : 1 + pick(rng, text.size());
   const std::size_t pos = std::min(at, text.size());

@@ -70,16 +70,16 @@ TEST(ParseApkInstalledTest, MissingOriginDefaultsToThePackage) {
 
 TEST(ParseApkInstalledTest, MalformedRecordsAreDiagnosedAndSkipped) {
   constexpr std::string_view kBroken =
-      "P:good\nV:1-r0\n"        // 1-2
-      "\n"                      // 3
-      "P:nover\nA:x86_64\n"     // 4-5: no version
-      "\n"                      // 6
-      "V:2-r0\nA:x86_64\n"      // 7-8: no name
-      "\n"                      // 9
-      "P:first\nV:3-r0\n"       // 10-11
-      "P:second\nV:4-r0\n"      // 12-13: no blank line between records
-      "garbage line\n"          // 14
-      "X\n"                     // 15
+      "P:good\nV:1-r0\n"     // 1-2
+      "\n"                   // 3
+      "P:nover\nA:x86_64\n"  // 4-5: no version
+      "\n"                   // 6
+      "V:2-r0\nA:x86_64\n"   // 7-8: no name
+      "\n"                   // 9
+      "P:first\nV:3-r0\n"    // 10-11
+      "P:second\nV:4-r0\n"   // 12-13: no blank line between records
+      "garbage line\n"       // 14
+      "X\n"                  // 15
       "\n"
       "P:last\nV:5-r0";
   std::vector<model::Diagnostic> diagnostics;
@@ -88,15 +88,15 @@ TEST(ParseApkInstalledTest, MalformedRecordsAreDiagnosedAndSkipped) {
   for (const auto& package : packages) {
     names.push_back(package.name + "=" + package.version);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"good=1-r0", "first=3-r0", "second=4-r0", "last=5-r0"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"good=1-r0", "first=3-r0", "second=4-r0", "last=5-r0"}));
   std::vector<std::string> wheres;
   for (const auto& diagnostic : diagnostics) {
     wheres.push_back(diagnostic.where);
   }
-  EXPECT_EQ(wheres, (std::vector<std::string>{
-                        "lib/apk/db/installed:4", "lib/apk/db/installed:7",
-                        "lib/apk/db/installed:12", "lib/apk/db/installed:14",
-                        "lib/apk/db/installed:15"}));
+  EXPECT_EQ(wheres, (std::vector<std::string>{"lib/apk/db/installed:4", "lib/apk/db/installed:7",
+                                              "lib/apk/db/installed:12", "lib/apk/db/installed:14",
+                                              "lib/apk/db/installed:15"}));
 }
 
 TEST(ApkInstalledCatalogerTest, AlpinePackagesGetEcosystemAndPurl) {

@@ -158,9 +158,9 @@ class StatusParser {
     }
     const size_t close = source.find(')', open);
     const std::string_view name = trim(source.substr(0, open));
-    const std::string_view version =
-        close == std::string_view::npos ? std::string_view{}
-                                        : trim(source.substr(open + 1, close - open - 1));
+    const std::string_view version = close == std::string_view::npos
+                                         ? std::string_view{}
+                                         : trim(source.substr(open + 1, close - open - 1));
     if (name.empty() || version.empty()) {
       diagnose(line_no, fmt::format("package {}: malformed Source '{}'", package.name, source));
       if (!name.empty()) {
@@ -198,8 +198,7 @@ bool DpkgStatusCataloger::wants(std::string_view path) const {
   return !file.empty() && file.find('/') == std::string_view::npos && !file.ends_with(".md5sums");
 }
 
-void DpkgStatusCataloger::catalog(const sources::FileTree& tree,
-                                  std::span<const std::string> paths,
+void DpkgStatusCataloger::catalog(const sources::FileTree& tree, std::span<const std::string> paths,
                                   model::Inventory& inventory) const {
   const model::Ecosystem ecosystem = internal::package_ecosystem(
       inventory.os, {model::Ecosystem::kDebian, model::Ecosystem::kUbuntu}, name(), paths.front(),

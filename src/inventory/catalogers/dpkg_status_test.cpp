@@ -70,7 +70,8 @@ Version: 0.2-1
 TEST(ParseDpkgStatusTest, ReadsInstalledPackagesWithSourceAndArch) {
   std::vector<model::Diagnostic> diagnostics;
   const auto packages = parse_dpkg_status(kStatus, "var/lib/dpkg/status", false, diagnostics);
-  EXPECT_TRUE(diagnostics.empty()) << diagnostics.front().where << " " << diagnostics.front().message;
+  EXPECT_TRUE(diagnostics.empty())
+      << diagnostics.front().where << " " << diagnostics.front().message;
   ASSERT_EQ(packages.size(), 6U);
 
   struct Want {
@@ -128,9 +129,9 @@ TEST(ParseDpkgStatusTest, DistrolessFilesHaveNoStatus) {
       "Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n"
       "Maintainer: Santiago Vila <sanvila@debian.org>\n";
   std::vector<model::Diagnostic> diagnostics;
-  EXPECT_EQ(parse_dpkg_status(kDistroless, "var/lib/dpkg/status.d/base-files", true, diagnostics)
-                .size(),
-            1U);
+  EXPECT_EQ(
+      parse_dpkg_status(kDistroless, "var/lib/dpkg/status.d/base-files", true, diagnostics).size(),
+      1U);
   EXPECT_TRUE(diagnostics.empty());
   // In the main status file a missing Status is a defect.
   EXPECT_TRUE(parse_dpkg_status(kDistroless, "var/lib/dpkg/status", false, diagnostics).empty());
@@ -140,19 +141,19 @@ TEST(ParseDpkgStatusTest, DistrolessFilesHaveNoStatus) {
 
 TEST(ParseDpkgStatusTest, MalformedStanzasAreDiagnosedAndSkipped) {
   constexpr std::string_view kBroken =
-      "Package: good1\nStatus: install ok installed\nVersion: 1.0\n"  // lines 1-3
-      "\n"                                                             // 4
-      " stray continuation\n"                                          // 5
-      "\n"                                                             // 6
-      "Status: install ok installed\nVersion: 2.0\n"                   // 7-8: no Package
-      "\n"                                                             // 9
-      "Package: nover\nStatus: install ok installed\n"                 // 10-11: no Version
-      "\n"                                                             // 12
+      "Package: good1\nStatus: install ok installed\nVersion: 1.0\n"            // lines 1-3
+      "\n"                                                                      // 4
+      " stray continuation\n"                                                   // 5
+      "\n"                                                                      // 6
+      "Status: install ok installed\nVersion: 2.0\n"                            // 7-8: no Package
+      "\n"                                                                      // 9
+      "Package: nover\nStatus: install ok installed\n"                          // 10-11: no Version
+      "\n"                                                                      // 12
       "Package: weird\nthis line has no colon\nStatus: install ok installed\n"  // 13-15
-      "Version: 3.0\nVersion: 4.0\n"                                   // 16-17: duplicate
-      "\n"                                                             // 18
-      "Package: badstatus\nStatus: installed\nVersion: 1\n"            // 19-21
-      "\n"                                                             // 22
+      "Version: 3.0\nVersion: 4.0\n"                                            // 16-17: duplicate
+      "\n"                                                                      // 18
+      "Package: badstatus\nStatus: installed\nVersion: 1\n"                     // 19-21
+      "\n"                                                                      // 22
       "Package: badsource\nStatus: install ok installed\nVersion: 5\nSource: (5)\n"  // 23-26
       "\n"
       "Package: good2\nStatus: install ok installed\nVersion: 9.9\n";
@@ -162,16 +163,16 @@ TEST(ParseDpkgStatusTest, MalformedStanzasAreDiagnosedAndSkipped) {
   for (const auto& package : packages) {
     names.push_back(package.name + "=" + package.version);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"good1=1.0", "weird=3.0", "badsource=5", "good2=9.9"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"good1=1.0", "weird=3.0", "badsource=5", "good2=9.9"}));
   std::vector<std::string> wheres;
   for (const auto& diagnostic : diagnostics) {
     wheres.push_back(diagnostic.where);
   }
-  EXPECT_EQ(wheres, (std::vector<std::string>{
-                        "var/lib/dpkg/status:5", "var/lib/dpkg/status:7",
-                        "var/lib/dpkg/status:10", "var/lib/dpkg/status:14",
-                        "var/lib/dpkg/status:17", "var/lib/dpkg/status:19",
-                        "var/lib/dpkg/status:23"}));
+  EXPECT_EQ(wheres, (std::vector<std::string>{"var/lib/dpkg/status:5", "var/lib/dpkg/status:7",
+                                              "var/lib/dpkg/status:10", "var/lib/dpkg/status:14",
+                                              "var/lib/dpkg/status:17", "var/lib/dpkg/status:19",
+                                              "var/lib/dpkg/status:23"}));
 }
 
 TEST(ParseDpkgStatusTest, EmptyAndBinaryInputDoNotCrash) {

@@ -167,7 +167,14 @@ Result<std::vector<RawRpm>> read_database(const std::string& root, const std::st
     }
   }
   rpmtsCloseDB(ts.get());
-  if (const std::string messages = log.take(); !messages.empty() && out.empty()) {
+  const std::string messages = log.take();
+  // librpm falls back to its "dummy" backend, silently empty, for a backend it was built
+  // without (Debian's has sqlite and bdb_ro but not ndb).
+  if (messages.find("dummy database") != std::string::npos) {
+    return fail(Error::unsupported(
+        "this librpm has no '{}' backend, so the database cannot be read", backend));
+  }
+  if (!messages.empty() && out.empty()) {
     return fail(Error::io("librpm read no package from the {} database: {}", backend, messages));
   }
   return out;
@@ -215,8 +222,7 @@ bool has_no_symlinks(const fs::path& dir) {
 // Reads the database in place when the tree is on the host and the directory is safe to hand
 // to librpm; nullopt when that is not possible or librpm failed there.
 std::optional<std::vector<RawRpm>> read_in_place(const sources::FileTree& tree,
-                                                 const std::string& dir,
-                                                 std::string_view backend) {
+                                                 const std::string& dir, std::string_view backend) {
   const auto root = tree.host_path("");
   const auto host_dir = tree.host_path(dir);
   if (!root || !host_dir || !has_no_symlinks(*host_dir)) {
@@ -235,7 +241,8 @@ std::optional<std::vector<RawRpm>> read_in_place(const sources::FileTree& tree,
 
 // Copies the format's files out of the tree and reads the copy.
 Result<std::vector<RawRpm>> read_copy(const sources::FileTree& tree, const std::string& dir,
-                                      const DbFormat& format, const std::set<std::string>& present) {
+                                      const DbFormat& format,
+                                      const std::set<std::string>& present) {
   VIGIL_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
   for (const auto file : format.files) {
     if (file.empty() || !present.contains(std::string(file))) {
@@ -266,9 +273,9 @@ model::Package to_package(RawRpm rpm, std::string_view location,
       package.source_name = std::move(source->name);
       package.source_version = epoch_prefix + source->version + "-" + source->release;
     } else {
-      diagnostics.push_back({model::DiagnosticLevel::kWarning, std::string(location),
-                             fmt::format("package {}: unrecognised SOURCERPM '{}'",
-                                         package.name, rpm.source_rpm)});
+      diagnostics.push_back(
+          {model::DiagnosticLevel::kWarning, std::string(location),
+           fmt::format("package {}: unrecognised SOURCERPM '{}'", package.name, rpm.source_rpm)});
     }
   }
   package.locations.emplace_back(location);
@@ -336,11 +343,11 @@ void RpmDbCataloger::catalog(const sources::FileTree& tree, std::span<const std:
       continue;
     }
     const std::string location = dir + "/" + std::string(format->files[0]);
-    const model::Ecosystem ecosystem = internal::package_ecosystem(
-        inventory.os,
-        {model::Ecosystem::kAmazonLinux, model::Ecosystem::kRedHat, model::Ecosystem::kAlmaLinux,
-         model::Ecosystem::kRocky},
-        name(), location, inventory.diagnostics);
+    const model::Ecosystem ecosystem =
+        internal::package_ecosystem(inventory.os,
+                                    {model::Ecosystem::kAmazonLinux, model::Ecosystem::kRedHat,
+                                     model::Ecosystem::kAlmaLinux, model::Ecosystem::kRocky},
+                                    name(), location, inventory.diagnostics);
 
     Result<std::vector<RawRpm>> rpms = std::vector<RawRpm>{};
     {

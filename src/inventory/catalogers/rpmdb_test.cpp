@@ -50,14 +50,14 @@ TEST(ParseSourceRpmTest, SplitsAtTheLastTwoDashes) {
 
 TEST(RpmDbCatalogerTest, WantsDatabaseFilesOnly) {
   const RpmDbCataloger cataloger;
-  for (const char* path : {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages",
-                           "usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/Packages.db",
-                           "var/lib/rpm/rpmdb.sqlite-wal"}) {
+  for (const char* path :
+       {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages", "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        "var/lib/rpm/Packages.db", "var/lib/rpm/rpmdb.sqlite-wal"}) {
     EXPECT_TRUE(cataloger.wants(path)) << path;
   }
   for (const char* path : {"var/lib/rpm/Name", "var/lib/rpm/rpmdb.sqlite-shm",
-                           "var/lib/rpm/.rpm.lock", "var/lib/rpmdb.sqlite", "x/var/lib/rpm/Packages",
-                           "var/lib/rpm/sub/Packages", "var/lib/rpm"}) {
+                           "var/lib/rpm/.rpm.lock", "var/lib/rpmdb.sqlite",
+                           "x/var/lib/rpm/Packages", "var/lib/rpm/sub/Packages", "var/lib/rpm"}) {
     EXPECT_FALSE(cataloger.wants(path)) << path;
   }
 }
@@ -92,8 +92,8 @@ class RpmDatabaseTest : public ::testing::Test {
                  "%description\nt\n%files\n");
     const std::string topdir = (work_->path() / "build").string();
     for (const char* spec : {"openssl", "system-release", "gpg-pubkey", "nodejs"}) {
-      std::string command = "rpmbuild -bb --quiet --define '_topdir " + topdir +
-                            "' --define '_build_id_links none' ";
+      std::string command =
+          "rpmbuild -bb --quiet --define '_topdir " + topdir + "' --define '_build_id_links none' ";
       if (std::string_view(spec) == "nodejs") {
         command += "--define 'modularitylabel nodejs:18:8080020230810:a3f9d95a' ";
       }
@@ -107,9 +107,10 @@ class RpmDatabaseTest : public ::testing::Test {
     work_->write("root/etc/os-release", std::string(kAl2023OsRelease));
     const std::string rpm = "rpm --root " + root_.string() + " --dbpath /var/lib/rpm ";
     if (!testing::run_command(rpm + "--initdb") ||
-        !testing::run_command(rpm + "-i --justdb --nodeps --noscripts --notriggers "
-                                    "--ignorearch --ignoreos " + topdir +
-                              "/RPMS/*/*.rpm >/dev/null 2>&1")) {
+        !testing::run_command(rpm +
+                              "-i --justdb --nodeps --noscripts --notriggers "
+                              "--ignorearch --ignoreos " +
+                              topdir + "/RPMS/*/*.rpm >/dev/null 2>&1")) {
       skip_reason_ = "rpm could not create the test database";
     }
   }
@@ -128,20 +129,19 @@ class RpmDatabaseTest : public ::testing::Test {
   // sorted, with version "[epoch:]version-release" and source "name version".
   static std::vector<std::string> reference(const fs::path& root, const std::string& backend) {
     const auto output = testing::run_command(
-        "rpm --root " + root.string() + " --dbpath /var/lib/rpm --define '_db_backend " +
-        backend +
+        "rpm --root " + root.string() + " --dbpath /var/lib/rpm --define '_db_backend " + backend +
         "' -qa --qf '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\t%{ARCH}\\t"
         "%{SOURCERPM}\\n' 2>/dev/null");
     EXPECT_TRUE(output.has_value());
     std::vector<std::string> lines;
-    for (const auto line : split(output.value_or(""), '\n')) {
+    for (const auto& line : split(output.value_or(""), '\n')) {
       if (line.empty() || line.starts_with("gpg-pubkey\t")) {
         continue;
       }
       const auto fields = split(line, '\t');
       const auto source = parse_source_rpm(fields.at(3));
       const std::string epoch =
-          fields.at(1).find(':') != std::string_view::npos
+          fields.at(1).find(':') != std::string::npos
               ? std::string(fields.at(1).substr(0, fields.at(1).find(':') + 1))
               : std::string{};
       lines.push_back(fmt::format("{} {} {} {} {}{}-{}", fields.at(0), fields.at(1), fields.at(2),
@@ -180,6 +180,15 @@ class RpmDatabaseTest : public ::testing::Test {
     return inventory;
   }
 
+  // The names in a directory, to check that reading a database writes nothing beside it.
+  static std::set<std::string> listing(const fs::path& dir) {
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      names.insert(entry.path().filename().string());
+    }
+    return names;
+  }
+
   static std::vector<std::string> split(std::string_view text, char separator) {
     std::vector<std::string> out;
     size_t start = 0;
@@ -198,7 +207,9 @@ class RpmDatabaseTest : public ::testing::Test {
 
 TEST_F(RpmDatabaseTest, SqliteDatabaseInPlaceMatchesRpmQuery) {
   const auto tree = sources::open_directory(root_).value();
+  const auto before = listing(root_ / "var/lib/rpm");
   const auto inventory = run(*tree);
+  EXPECT_EQ(listing(root_ / "var/lib/rpm"), before);
   EXPECT_TRUE(inventory.complete);
   EXPECT_TRUE(inventory.diagnostics.empty()) << inventory.diagnostics.front().message;
   const auto want = reference(root_, "sqlite");
@@ -287,6 +298,7 @@ TEST_F(RpmDatabaseTest, BerkeleyDbPackagesLikeAmazonLinux2) {
                                    (dir.path() / "root/var/lib/rpm/Packages").string()));
   const auto tree = sources::open_directory(dir.path() / "root").value();
   const auto inventory = run(*tree);
+  EXPECT_EQ(listing(dir.path() / "root/var/lib/rpm"), std::set<std::string>{"Packages"});
   EXPECT_TRUE(inventory.complete);
   const auto want = reference(dir.path() / "root", "bdb_ro");
   ASSERT_EQ(want.size(), 4U);
@@ -295,8 +307,8 @@ TEST_F(RpmDatabaseTest, BerkeleyDbPackagesLikeAmazonLinux2) {
 }
 
 TEST(RpmDbCatalogerTest, CorruptDatabasesBecomeDiagnostics) {
-  for (const char* file : {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages",
-                           "var/lib/rpm/Packages.db"}) {
+  for (const char* file :
+       {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages", "var/lib/rpm/Packages.db"}) {
     for (const bool on_disk : {false, true}) {
       testing::TempDir dir;
       dir.write(file, std::string(8192, 'x'));
