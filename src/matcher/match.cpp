@@ -39,94 +39,123 @@ void add_unique(std::vector<std::string>& values, const std::string& value) {
   }
 }
 
+// Matches one package; returns its matches with package_index unset (0).
+std::vector<Match> match_package(const model::Package& package, const MatchIndex& index,
+                                 std::vector<model::Diagnostic>& diagnostics) {
+  std::vector<Match> out;
+  const bool by_source = keyed_by_source(package.ecosystem) && !package.source_name.empty();
+  const std::string& key_name = by_source ? package.source_name : package.name;
+  const std::string& version_text =
+      by_source && !package.source_version.empty() ? package.source_version : package.version;
+  const auto* entries = index.find(package.ecosystem, key_name);
+  if (entries == nullptr) {
+    return out;
+  }
+  const version::Scheme scheme = version::scheme_for(package.ecosystem);
+  auto installed = version::parse(scheme, version_text);
+  if (!installed) {
+    diagnostics.push_back(
+        {model::DiagnosticLevel::kWarning,
+         fmt::format("{} {}", package.name, package.locations.empty() ? "" : package.locations[0]),
+         installed.error().message + "; package not matched"});
+    return out;
+  }
+  const std::string release =
+      package.distro_release.empty() ? std::string()
+                                     : normalize_release(package.ecosystem, package.distro_release);
+  std::map<std::string, Match> by_vulnerability;
+  for (const auto& entry : *entries) {
+    if (!entry.release.empty() && !release.empty() && entry.release != release) {
+      continue;
+    }
+    if (!entry.release.empty() && release.empty() && model::is_os_ecosystem(package.ecosystem)) {
+      continue;  // distro data for a release we cannot confirm
+    }
+    // SEMVER-typed ranges were parsed as SemVer; compare like with like.
+    bool affected = false;
+    for (const auto& range : entry.ranges) {
+      if (range.scheme() == scheme) {
+        affected = range.contains(*installed);
+      } else if (auto reparsed = version::parse(range.scheme(), version_text)) {
+        affected = range.contains(*reparsed);
+      }
+      if (affected) {
+        break;
+      }
+    }
+    if (!affected) {
+      affected = std::find(entry.versions.begin(), entry.versions.end(), version_text) !=
+                 entry.versions.end();
+    }
+    if (!affected) {
+      continue;
+    }
+    for (const auto& id : vulnerability_ids_of(*entry.advisory)) {
+      Match& found = by_vulnerability[id];
+      found.vulnerability_id = id;
+      found.matched_by = by_source ? "source" : "name";
+      found.advisories.push_back(entry.advisory);
+      if (found.severity.empty()) {
+        found.severity = !entry.severity.empty() ? entry.severity : entry.advisory->severity_label;
+      }
+      if (entry.advisory->id != id) {
+        add_unique(found.aliases, entry.advisory->id);
+      }
+      for (const auto& alias : entry.advisory->aliases) {
+        // Other CVEs of a multi-CVE advisory are siblings with findings of their own, not
+        // aliases of this one.
+        if (alias != id && alias.rfind("CVE-", 0) != 0) {
+          add_unique(found.aliases, alias);
+        }
+      }
+      for (const auto& fixed : entry.fixed) {
+        auto fixed_version = version::parse(scheme, fixed);
+        if (fixed_version && version::compare(*fixed_version, *installed) > 0) {
+          add_unique(found.fixed_in, fixed);
+        }
+      }
+    }
+  }
+  for (auto& [id, found] : by_vulnerability) {
+    std::sort(found.fixed_in.begin(), found.fixed_in.end(),
+              [scheme](const std::string& lhs, const std::string& rhs) {
+                const auto a = version::parse(scheme, lhs);
+                const auto b = version::parse(scheme, rhs);
+                return a && b ? version::compare(*a, *b) < 0 : lhs < rhs;
+              });
+    out.push_back(std::move(found));
+  }
+  return out;
+}
+
 }  // namespace
 
-MatchResult match(const model::Inventory& inventory, const MatchIndex& index) {
+MatchResult match(const model::Inventory& inventory, const MatchIndex& index, MatchCache* cache) {
   MatchResult result;
+  std::string key;
   for (size_t package_idx = 0; package_idx < inventory.packages.size(); ++package_idx) {
     const model::Package& package = inventory.packages[package_idx];
-    const bool by_source = keyed_by_source(package.ecosystem) && !package.source_name.empty();
-    const std::string& key_name = by_source ? package.source_name : package.name;
-    const std::string& version_text =
-        by_source && !package.source_version.empty() ? package.source_version : package.version;
-    const auto* entries = index.find(package.ecosystem, key_name);
-    if (entries == nullptr) {
-      continue;
+    std::vector<Match> found;
+    if (cache != nullptr) {
+      key.clear();
+      key += static_cast<char>('A' + static_cast<int>(package.ecosystem));
+      for (const std::string* part : {&package.name, &package.version, &package.source_name,
+                                      &package.source_version, &package.distro_release}) {
+        key += '\x1f';
+        key += *part;
+      }
+      if (const auto* hit = cache->find(key)) {
+        found = *hit;
+      } else {
+        found = match_package(package, index, result.diagnostics);
+        cache->store(key, found);
+      }
+    } else {
+      found = match_package(package, index, result.diagnostics);
     }
-    const version::Scheme scheme = version::scheme_for(package.ecosystem);
-    auto installed = version::parse(scheme, version_text);
-    if (!installed) {
-      result.diagnostics.push_back(
-          {model::DiagnosticLevel::kWarning,
-           fmt::format("{} {}", package.name, package.locations.empty() ? "" : package.locations[0]),
-           installed.error().message + "; package not matched"});
-      continue;
-    }
-    const std::string release =
-        package.distro_release.empty() ? std::string()
-                                       : normalize_release(package.ecosystem, package.distro_release);
-    std::map<std::string, Match> by_vulnerability;
-    for (const auto& entry : *entries) {
-      if (!entry.release.empty() && !release.empty() && entry.release != release) {
-        continue;
-      }
-      if (!entry.release.empty() && release.empty() && model::is_os_ecosystem(package.ecosystem)) {
-        continue;  // distro data for a release we cannot confirm
-      }
-      // SEMVER-typed ranges were parsed as SemVer; compare like with like.
-      bool affected = false;
-      for (const auto& range : entry.ranges) {
-        if (range.scheme() == scheme) {
-          affected = range.contains(*installed);
-        } else if (auto reparsed = version::parse(range.scheme(), version_text)) {
-          affected = range.contains(*reparsed);
-        }
-        if (affected) {
-          break;
-        }
-      }
-      if (!affected) {
-        affected = std::find(entry.versions.begin(), entry.versions.end(), version_text) !=
-                   entry.versions.end();
-      }
-      if (!affected) {
-        continue;
-      }
-      for (const auto& id : vulnerability_ids_of(*entry.advisory)) {
-        Match& found = by_vulnerability[id];
-        found.package_index = package_idx;
-        found.vulnerability_id = id;
-        found.matched_by = by_source ? "source" : "name";
-        found.advisories.push_back(entry.advisory);
-        if (found.severity.empty()) {
-          found.severity = !entry.severity.empty() ? entry.severity : entry.advisory->severity_label;
-        }
-        if (entry.advisory->id != id) {
-          add_unique(found.aliases, entry.advisory->id);
-        }
-        for (const auto& alias : entry.advisory->aliases) {
-          // Other CVEs of a multi-CVE advisory are siblings with findings of their own, not
-          // aliases of this one.
-          if (alias != id && alias.rfind("CVE-", 0) != 0) {
-            add_unique(found.aliases, alias);
-          }
-        }
-        for (const auto& fixed : entry.fixed) {
-          auto fixed_version = version::parse(scheme, fixed);
-          if (fixed_version && version::compare(*fixed_version, *installed) > 0) {
-            add_unique(found.fixed_in, fixed);
-          }
-        }
-      }
-    }
-    for (auto& [id, found] : by_vulnerability) {
-      std::sort(found.fixed_in.begin(), found.fixed_in.end(),
-                [scheme](const std::string& lhs, const std::string& rhs) {
-                  const auto a = version::parse(scheme, lhs);
-                  const auto b = version::parse(scheme, rhs);
-                  return a && b ? version::compare(*a, *b) < 0 : lhs < rhs;
-                });
-      result.matches.push_back(std::move(found));
+    for (auto& match : found) {
+      match.package_index = package_idx;
+      result.matches.push_back(std::move(match));
     }
   }
   return result;

@@ -76,7 +76,27 @@ struct MatchResult {
   std::vector<model::Diagnostic> diagnostics;  // packages whose versions did not parse, etc.
 };
 
-// Matches every package of `inventory` against `index`. Thread-safe (the index is read-only).
-MatchResult match(const model::Inventory& inventory, const MatchIndex& index);
+// Remembers the matches of a (ecosystem, name, version, release) so identical packages across
+// many resources — a base image's 400 packages in 200 images — are matched once. One cache per
+// index; not thread-safe (use one per thread).
+class MatchCache {
+ public:
+  const std::vector<Match>* find(const std::string& key) const {
+    const auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  void store(std::string key, std::vector<Match> matches) {
+    entries_.emplace(std::move(key), std::move(matches));
+  }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::vector<Match>> entries_;
+};
+
+// Matches every package of `inventory` against `index`, reusing and filling `cache` when given.
+// Thread-safe for concurrent calls with distinct caches (the index is read-only).
+MatchResult match(const model::Inventory& inventory, const MatchIndex& index,
+                  MatchCache* cache = nullptr);
 
 }  // namespace vigil::matcher
