@@ -55,22 +55,80 @@ void mix(uint64_t& hash, std::string_view text) {
   hash ^= hash >> 32;
 }
 
+// Appends `text` as a JSON string literal (RFC 8259 escaping). Hand-written because the import
+// path encodes every range and version list of every record: nlohmann's DOM was a hot spot.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_string_array(std::string& out, const std::vector<std::string>& values) {
+  out += '[';
+  for (size_t idx = 0; idx < values.size(); ++idx) {
+    if (idx > 0) {
+      out += ',';
+    }
+    append_json_string(out, values[idx]);
+  }
+  out += ']';
+}
+
 }  // namespace
 
 std::string encode_ranges(const std::vector<model::AffectedRange>& ranges) {
-  json out = json::array();
-  for (const auto& range : ranges) {
-    json events = json::array();
-    for (const auto& event : range.events) {
-      events.push_back(json{{kind_key(event.kind), event.version}});
+  std::string out = "[";
+  for (size_t range_idx = 0; range_idx < ranges.size(); ++range_idx) {
+    const auto& range = ranges[range_idx];
+    if (range_idx > 0) {
+      out += ',';
     }
-    json item{{"type", type_name(range.type)}, {"events", std::move(events)}};
+    out += "{\"type\":";
+    append_json_string(out, type_name(range.type));
+    out += ",\"events\":[";
+    for (size_t event_idx = 0; event_idx < range.events.size(); ++event_idx) {
+      if (event_idx > 0) {
+        out += ',';
+      }
+      out += '{';
+      append_json_string(out, kind_key(range.events[event_idx].kind));
+      out += ':';
+      append_json_string(out, range.events[event_idx].version);
+      out += '}';
+    }
+    out += ']';
     if (!range.repo.empty()) {
-      item["repo"] = range.repo;
+      out += ",\"repo\":";
+      append_json_string(out, range.repo);
     }
-    out.push_back(std::move(item));
+    out += '}';
   }
-  return out.dump();
+  out += ']';
+  return out;
 }
 
 Result<std::vector<model::AffectedRange>> decode_ranges(std::string_view text) {
@@ -112,7 +170,11 @@ Result<std::vector<model::AffectedRange>> decode_ranges(std::string_view text) {
   return ranges;
 }
 
-std::string encode_strings(const std::vector<std::string>& values) { return json(values).dump(); }
+std::string encode_strings(const std::vector<std::string>& values) {
+  std::string out;
+  append_string_array(out, values);
+  return out;
+}
 
 std::vector<std::string> decode_strings(std::string_view text) {
   const json doc = json::parse(text, nullptr, false);
@@ -128,21 +190,31 @@ std::vector<std::string> decode_strings(std::string_view text) {
 }
 
 std::string encode_extra(const model::Advisory& advisory) {
-  json refs = json::array();
-  for (const auto& ref : advisory.references) {
-    refs.push_back(json{{"type", ref.type}, {"url", ref.url}});
+  std::string out = "{\"references\":[";
+  for (size_t idx = 0; idx < advisory.references.size(); ++idx) {
+    if (idx > 0) {
+      out += ',';
+    }
+    out += "{\"type\":";
+    append_json_string(out, advisory.references[idx].type);
+    out += ",\"url\":";
+    append_json_string(out, advisory.references[idx].url);
+    out += '}';
   }
-  json out{{"references", std::move(refs)}};
-  if (!advisory.related.empty()) {
-    out["related"] = advisory.related;
+  out += ']';
+  for (const auto& [key, values] : {std::pair<const char*, const std::vector<std::string>*>{
+                                        "related", &advisory.related},
+                                    {"upstream", &advisory.upstream},
+                                    {"cwes", &advisory.cwes}}) {
+    if (!values->empty()) {
+      out += ",\"";
+      out += key;
+      out += "\":";
+      append_string_array(out, *values);
+    }
   }
-  if (!advisory.upstream.empty()) {
-    out["upstream"] = advisory.upstream;
-  }
-  if (!advisory.cwes.empty()) {
-    out["cwes"] = advisory.cwes;
-  }
-  return out.dump();
+  out += '}';
+  return out;
 }
 
 void decode_extra(std::string_view text, model::Advisory& advisory) {
