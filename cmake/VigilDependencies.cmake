@@ -18,6 +18,12 @@ vigil_require_config(simdjson libsimdjson-dev)
 vigil_require_config(pugixml libpugixml-dev)
 find_package(LibArchive REQUIRED)
 find_package(OpenSSL REQUIRED)
+# Image layers: gzip/zstd decompression and registry pulls (sources module).
+find_package(ZLIB REQUIRED)
+vigil_require_config(zstd libzstd-dev)
+find_package(CURL REQUIRED)
+# cpp-httplib: Debian ships a compiled library whose .pc sets the matching CPPHTTPLIB_* defines.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(RPM IMPORTED_TARGET rpm)
 if(NOT RPM_FOUND)
   message(FATAL_ERROR "librpm not found: install the Debian package 'librpm-dev' (scripts/install-deps.sh)")

@@ -18,6 +18,10 @@ PACKAGES=(
   dpkg rpm python3-rpm python3-packaging
   # db5.3_load writes the BerkeleyDB rpm database (Amazon Linux 2 format) for the rpm cataloger test
   db5.3-util
+  # image tests build OCI layouts, docker archives and a local registry with the real tools
+  umoci skopeo docker-registry
+  # JSON Schema validator for the export tests (CycloneDX, SPDX and SARIF schemas)
+  python3-jsonschema
 )
 
 missing=()

@@ -19,5 +19,6 @@ void add_version_command(CLI::App& app);
 void add_cvss_command(CLI::App& app);
 void add_db_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
+void add_network_command(CLI::App& app);
 
 }  // namespace vigil::cli

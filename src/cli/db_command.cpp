@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/db_feed_commands.hpp"
 #include "cli/output.hpp"
 #include "vulndb/database.hpp"
 
@@ -24,6 +25,8 @@ struct DbOptions {
   std::string id;
   bool as_json = false;
   int max_age_days = 7;
+  std::vector<std::string> trusted_keys;  // import of signed bundles
+  bool force = false;
 };
 
 json advisory_json(const model::Advisory& advisory) {
@@ -68,6 +71,10 @@ json advisory_json(const model::Advisory& advisory) {
 int run_import(const DbOptions& opts) {
   if (opts.sources.empty()) {
     return usage_error("db import needs at least one SOURCE (file, directory or archive)");
+  }
+  if (has_bundle(opts.sources)) {
+    return run_bundle_import(
+        {opts.db_dir, opts.sources, opts.trusted_keys, opts.force, opts.as_json});
   }
   auto db = vulndb::Database::open(opts.db_dir, true);
   if (!db) {
@@ -270,6 +277,10 @@ void add_db_command(CLI::App& app) {
   auto* import = cmd->add_subcommand("import", "Import feeds (OSV, NVD, KEV, EPSS, ALAS, Alpine secdb)");
   add_db_option(import);
   import->add_option("sources", opts->sources, "Files, directories or archives")->required();
+  import->add_option("--trusted-key", opts->trusted_keys,
+                     "Public key (PEM) that bundles must be signed with; repeatable (also "
+                     "<db>/trusted-keys/*.pem)");
+  import->add_flag("--force", opts->force, "Apply a delta bundle even if versions are missing");
   import->callback([opts] { throw ExitRequest{run_import(with_default_db(*opts))}; });
 
   auto* status = cmd->add_subcommand("status", "Sources, record counts and data age");
@@ -281,6 +292,8 @@ void add_db_command(CLI::App& app) {
   add_db_option(show);
   show->add_option("id", opts->id, "CVE, GHSA, OSV or distro advisory id")->required();
   show->callback([opts] { throw ExitRequest{run_show(with_default_db(*opts))}; });
+
+  add_db_feed_commands(*cmd);
 }
 
 }  // namespace vigil::cli

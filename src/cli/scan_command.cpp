@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/findings_output.hpp"
 #include "cli/output.hpp"
+#include "cli/surface_command.hpp"
 #include "scoring/risk.hpp"
 #include "service/pipeline.hpp"
 #include "service/suppression.hpp"
@@ -33,6 +34,7 @@ struct ScanOptions {
   std::string reachability = "unknown";
   std::string ignore_file;
   std::vector<std::string> vex_files;
+  SurfaceOptions surface;  // image | function
 };
 
 std::optional<std::string> read_text_file(const std::string& path) {
@@ -144,6 +146,12 @@ int run_scan(const ScanOptions& opts) {
       return report_error(tree.error());
     }
     result = (*pipeline)->scan_tree(**tree, opts.target, context);
+  } else if (opts.kind == "image" || opts.kind == "function") {
+    auto inventory = collect_surface_inventory(opts.kind, opts.target, opts.surface, context);
+    if (!inventory) {
+      return report_error(inventory.error());
+    }
+    result = (*pipeline)->scan_inventory(std::move(*inventory), context);
   } else {
     return usage_error("scan " + opts.kind + " is not available yet");
   }
@@ -225,6 +233,14 @@ void add_scan_command(CLI::App& app) {
                                               ? "Scan a root filesystem directory ('/' for this host)"
                                               : "Scan a CycloneDX or SPDX JSON SBOM");
     add_common(sub, opts);
+    sub->callback([opts] { throw ExitRequest{run_scan(with_default_db(*opts))}; });
+  }
+  for (const char* kind : {"image", "function"}) {
+    auto opts = std::make_shared<ScanOptions>();
+    opts->kind = kind;
+    auto* sub = cmd->add_subcommand(kind, surface_description(kind));
+    add_common(sub, opts);
+    add_surface_options(sub, kind, opts->surface);
     sub->callback([opts] { throw ExitRequest{run_scan(with_default_db(*opts))}; });
   }
 }

@@ -259,8 +259,11 @@ OrderedJson vulnerable_package(const model::Finding& finding, const FindingsCont
     out["remediation"] = os ? os_remediation(package)
                             : fmt::format("Update {} to {}", package.name, finding.fixed_in);
   }
-  if (!package.layer_digest.empty()) {
+  // ECR names the image layer by digest, Lambda names the function layer by its ARN.
+  if (internal::sha256_hex_of(package.layer_digest)) {
     out["sourceLayerHash"] = package.layer_digest;
+  } else if (package.layer_digest.rfind("arn:", 0) == 0) {
+    out["sourceLambdaLayerArn"] = package.layer_digest;
   }
   return out;
 }

@@ -31,6 +31,10 @@ bool structural_purpose(std::string_view purpose) {
   return false;
 }
 
+bool supported_version(std::string_view version) {
+  return version == "SPDX-2.1" || version == "SPDX-2.2" || version == "SPDX-2.3";
+}
+
 bool os_purpose(std::string_view purpose) {
   return purpose == "OPERATING_SYSTEM" || purpose == "OPERATING-SYSTEM";
 }
@@ -151,16 +155,17 @@ Result<std::set<std::string>> described_ids(const Json& root) {
 }  // namespace
 
 Result<ReadSbom> read_spdx(const Json& root) {
-  VIGIL_ASSIGN_OR_RETURN(const auto version, get_string(root, "spdxVersion", ""));
-  if (!version) {
+  VIGIL_ASSIGN_OR_RETURN(const auto version_field, get_string(root, "spdxVersion", ""));
+  if (!version_field) {
     return fail(Error::parse("spdxVersion: missing"));
-  }
-  if (*version != "SPDX-2.1" && *version != "SPDX-2.2" && *version != "SPDX-2.3") {
-    return fail(Error::unsupported("spdxVersion '{}': Vigil reads SPDX 2.1 to 2.3 JSON", *version));
   }
   ReadSbom result;
   result.format = SbomFormat::kSpdx;
-  result.spec_version = *version;
+  result.spec_version = *version_field;
+  if (!supported_version(result.spec_version)) {
+    return fail(Error::unsupported("spdxVersion '{}': Vigil reads SPDX 2.1 to 2.3 JSON",
+                                   result.spec_version));
+  }
   VIGIL_ASSIGN_OR_RETURN(const auto name, get_string(root, "name", ""));
   result.inventory.target = name.value_or("");
   VIGIL_ASSIGN_OR_RETURN(const auto described, described_ids(root));

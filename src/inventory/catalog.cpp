@@ -10,8 +10,16 @@
 
 #include "inventory/cataloger.hpp"
 #include "inventory/catalogers/apk_installed.hpp"
+#include "inventory/catalogers/binary.hpp"
+#include "inventory/catalogers/cargo.hpp"
+#include "inventory/catalogers/dotnet.hpp"
 #include "inventory/catalogers/dpkg_status.hpp"
+#include "inventory/catalogers/go_mod.hpp"
+#include "inventory/catalogers/java_archive.hpp"
+#include "inventory/catalogers/node.hpp"
+#include "inventory/catalogers/python.hpp"
 #include "inventory/catalogers/rpmdb.hpp"
+#include "inventory/catalogers/ruby.hpp"
 #include "inventory/internal/os_package.hpp"
 #include "inventory/os_release.hpp"
 #include "version/version.hpp"
@@ -79,6 +87,14 @@ std::vector<std::unique_ptr<Cataloger>> default_catalogers() {
   catalogers.push_back(std::make_unique<ApkInstalledCataloger>());
   catalogers.push_back(std::make_unique<RpmDbCataloger>());
   // Language package catalogers go here, in the order their packages should be listed.
+  catalogers.push_back(std::make_unique<PythonCataloger>());
+  catalogers.push_back(std::make_unique<NodeCataloger>());
+  catalogers.push_back(std::make_unique<JavaArchiveCataloger>());
+  catalogers.push_back(std::make_unique<GoModCataloger>());
+  catalogers.push_back(std::make_unique<RubyCataloger>());
+  catalogers.push_back(std::make_unique<DotnetCataloger>());
+  catalogers.push_back(std::make_unique<CargoLockCataloger>());
+  catalogers.push_back(std::make_unique<BinaryCataloger>());
   return catalogers;
 }
 

@@ -30,11 +30,18 @@ class Cataloger {
                        model::Inventory& inventory) const = 0;
 };
 
-// The catalogers Vigil ships, as an explicit list (see docs/catalogers.md).
+// The catalogers Vigil ships, as an explicit list (see docs/catalogers.md): dpkg, apk, rpm,
+// then the language catalogers.
 std::vector<std::unique_ptr<Cataloger>> default_catalogers();
 
-// Identifies the OS of `tree` (os-release and friends) and runs `catalogers` over one walk of
-// the tree. Never fails as a whole: unreadable parts become diagnostics and `complete = false`.
+// Identifies the OS of `tree` (os-release and friends, see os_release.hpp) and runs
+// `catalogers` over one walk of the tree: each gets the regular files its wants() accepted, in
+// walk order. Then, for every OS package, fills `distro_release` and (if the cataloger left it
+// empty) `purl` from the OS identity, and adds a warning when its version does not parse under
+// its ecosystem's scheme. `target` is the tree's host root ("/") or its description; on the live
+// host root, `os.kernel_release` is the running kernel (uname). With no cataloger the tree is
+// not walked. Never fails as a whole: unreadable parts become diagnostics and
+// `complete = false`. Thread-safe if the catalogers are (the shipped ones are).
 model::Inventory catalog(const sources::FileTree& tree,
                          const std::vector<std::unique_ptr<Cataloger>>& catalogers);
 

@@ -35,9 +35,12 @@ bool less_block(const Cidr& lhs, const Cidr& rhs) {
          std::tie(rhs.family, rhs.hi, rhs.lo, rhs.prefix);
 }
 
-// Sorts `blocks` and drops every block contained in another; the survivors are disjoint.
-std::vector<Cidr> normalize(std::vector<Cidr> blocks) {
-  std::sort(blocks.begin(), blocks.end(), less_block);
+// Sorts `blocks` (unless `sorted`) and drops every block contained in another; the survivors
+// are disjoint.
+std::vector<Cidr> normalize(std::vector<Cidr> blocks, bool sorted = false) {
+  if (!sorted) {
+    std::sort(blocks.begin(), blocks.end(), less_block);
+  }
   std::vector<Cidr> out;
   out.reserve(blocks.size());
   for (const auto& block : blocks) {
@@ -47,6 +50,24 @@ std::vector<Cidr> normalize(std::vector<Cidr> blocks) {
       continue;
     }
     out.push_back(block);
+    // Two halves of one block become the block, so each set has one representation (the
+    // minimal cover) and equal sets compare equal.
+    while (out.size() >= 2) {
+      const Cidr& low = out[out.size() - 2];
+      const Cidr& high = out.back();
+      if (low.family != high.family || low.prefix != high.prefix || low.prefix == 0) {
+        break;
+      }
+      Cidr parent = low;
+      parent.prefix = static_cast<uint8_t>(low.prefix - 1);
+      parent.hi &= hi_mask(parent.prefix);
+      parent.lo &= lo_mask(parent.prefix);
+      if (parent.hi != low.hi || parent.lo != low.lo || !contains(parent, high)) {
+        break;
+      }
+      out.pop_back();
+      out.back() = parent;
+    }
   }
   return out;
 }
@@ -320,6 +341,7 @@ CidrSet CidrSet::intersected(const CidrSet& other) const {
       ++right;
     }
   }
+  out.blocks_ = normalize(std::move(out.blocks_), true);
   return out;
 }
 

@@ -46,6 +46,8 @@ struct SgPermission {
   std::vector<Cidr> cidrs;  // IpRanges and Ipv6Ranges
   std::vector<std::string> prefix_list_ids;
   std::vector<GroupReference> groups;
+  // Sources that did not parse (kept as written): what the rule admits is then unknown.
+  std::vector<std::string> invalid_sources;
 
   friend bool operator==(const SgPermission&, const SgPermission&) = default;
 };

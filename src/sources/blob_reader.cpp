@@ -238,22 +238,26 @@ class BlobReaderImpl final : public BlobReader {
   Result<std::string_view> next_zstd() {
     while (true) {
       VIGIL_TRY(refill());
-      // As for gzip, one call at the end of the input flushes what the decoder still holds.
+      // As for gzip, calls at the end of the input flush what the decoder still holds.
       ZSTD_inBuffer in{input_.data(), eof_ ? 0 : input_size_, eof_ ? 0 : input_pos_};
       ZSTD_outBuffer out{output_.data(), output_.size(), 0};
+      const size_t before = in.pos;
       const size_t status = ZSTD_decompressStream(zstd_, &out, &in);
+      if (ZSTD_isError(status) != 0) {
+        return fail(Error::parse("{}: corrupt zstd stream: {}", what_, ZSTD_getErrorName(status)));
+      }
       if (!eof_) {
         input_pos_ = in.pos;
       }
-      if (ZSTD_isError(status) != 0) {
-        return fail(Error::parse("{}: corrupt zstd stream: {}", what_, ZSTD_getErrorName(status)));
+      if (in.pos != before || out.pos > 0) {
+        // 0 means a frame ended and was fully flushed; remember it for the end of input.
+        zstd_frame_done_ = status == 0;
       }
       if (out.pos > 0) {
         return std::string_view(output_.data(), out.pos);
       }
       if (eof_) {
-        // 0 means the last frame was complete and fully flushed.
-        if (status != 0) {
+        if (!zstd_frame_done_) {
           return fail(Error::parse("{}: truncated zstd stream (ends after {} bytes)", what_, raw_));
         }
         return std::string_view{};
@@ -277,6 +281,7 @@ class BlobReaderImpl final : public BlobReader {
   z_stream zlib_{};
   bool zlib_ready_ = false;
   ZSTD_DStream* zstd_ = nullptr;
+  bool zstd_frame_done_ = false;
   uint64_t raw_ = 0;
   uint64_t expanded_ = 0;
   Sha256 raw_hash_;

@@ -52,6 +52,7 @@ class TarStream {
 
   Result<void> open() {
     archive_read_support_format_tar(reader_.get());
+    archive_read_support_format_empty(reader_.get());  // a zero-byte layer is an empty tar
     if (archive_read_open(reader_.get(), this, nullptr, &TarStream::read_callback, nullptr) !=
         ARCHIVE_OK) {
       return fail(error("cannot read tar stream"));

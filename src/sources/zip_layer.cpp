@@ -1,10 +1,10 @@
 // Zip indexing for function bundles (code.zip and layer zips): libarchive's seekable zip reader
 // lists the central directory, and only the entries a caller wants are decompressed, each
 // against the size cap and the bundle's expansion budget.
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <system_error>
-#include <unordered_map>
 #include <utility>
 
 #include "sources/internal/archive_util.hpp"
@@ -36,7 +36,6 @@ Result<LayerIndex> index_zip_layer(const std::filesystem::path& blob, const std:
   LayerIndex index;
   index.digest = digest;
   index.blob_bytes = blob_bytes;
-  std::unordered_map<std::string, size_t> by_path;
   uint64_t entry_count = 0;
   while (true) {
     archive_entry* entry = nullptr;
@@ -118,7 +117,6 @@ Result<LayerIndex> index_zip_layer(const std::filesystem::path& blob, const std:
         }
       }
     }
-    by_path[out.path] = index.entries.size();
     index.entries.push_back(std::move(out));
   }
   return index;

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,56 +11,10 @@
 namespace vigil::version {
 namespace {
 
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-ApkVersion must_parse(const std::string& text) {
-  auto parsed = parse_apk(text);
-  EXPECT_TRUE(parsed.has_value()) << text << ": " << parsed.error().message;
-  return parsed.value_or(ApkVersion{});
-}
-
-int cmp(const std::string& lhs, const std::string& rhs) {
-  return compare_apk(must_parse(lhs), must_parse(rhs));
-}
+using testing::OrderCase;
 
 void expect_cases(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
-}
-
-// Checks that compare_apk is a total preorder over `texts`: sorts the distinct versions, then
-// verifies antisymmetry and that the sorted order agrees with compare_apk on every adjacent pair
-// and on a seeded sample of other pairs (so no cycle a < b < c < a hides among them).
-void expect_consistent_order(const std::set<std::string>& texts, std::size_t samples) {
-  std::vector<ApkVersion> sorted;
-  for (const auto& text : texts) {
-    sorted.push_back(must_parse(text));
-  }
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return compare_apk(a, b) < 0; });
-  for (std::size_t idx = 0; idx + 1 < sorted.size(); ++idx) {
-    ASSERT_LE(compare_apk(sorted[idx], sorted[idx + 1]), 0)
-        << sorted[idx].text() << " vs " << sorted[idx + 1].text();
-  }
-  std::mt19937_64 rng(20240611);
-  std::uniform_int_distribution<std::size_t> pick(0, sorted.size() - 1);
-  for (std::size_t sample = 0; sample < samples; ++sample) {
-    std::size_t lo = pick(rng);
-    std::size_t hi = pick(rng);
-    if (lo > hi) {
-      std::swap(lo, hi);
-    }
-    const int forward = compare_apk(sorted[lo], sorted[hi]);
-    ASSERT_LE(forward, 0) << sorted[lo].text() << " vs " << sorted[hi].text();
-    ASSERT_EQ(compare_apk(sorted[hi], sorted[lo]), -forward)
-        << sorted[hi].text() << " vs " << sorted[lo].text();
-  }
+  testing::expect_cases(cases, parse_apk, compare_apk);
 }
 
 // Versions in the shared alpine tables that apk-tools' apk_version_validate rejects: the rows the
@@ -113,40 +65,6 @@ const std::set<std::string> kInvalidInSharedTables = {
     "1-r0-ruff1",
     "1-r0-ruff2",
 };
-
-// Compares every row of a shared table in both directions; returns the valid versions seen.
-std::set<std::string> expect_table_agrees(const std::string& file) {
-  std::set<std::string> seen;
-  const auto rows = vigil::testing::load_ordering_table(file);
-  if (!rows) {
-    return seen;
-  }
-  EXPECT_FALSE(rows->empty()) << file;
-  int disagreements = 0;
-  for (const auto& row : *rows) {
-    const auto lhs = parse_apk(row.lhs);
-    const auto rhs = parse_apk(row.rhs);
-    if (!lhs || !rhs) {
-      for (const auto* side : {&row.lhs, &row.rhs}) {
-        const bool valid = parse_apk(*side).has_value();
-        EXPECT_EQ(valid, kInvalidInSharedTables.count(*side) == 0)
-            << file << ":" << row.line << ": '" << *side << "'";
-      }
-      continue;
-    }
-    const int got = compare_apk(*lhs, *rhs);
-    const int back = compare_apk(*rhs, *lhs);
-    if (got != row.want || back != -row.want) {
-      ++disagreements;
-      ADD_FAILURE() << file << ":" << row.line << ": " << row.lhs << " vs " << row.rhs << " want "
-                    << row.want << " got " << got << " / reverse " << back;
-    }
-    seen.insert(row.lhs);
-    seen.insert(row.rhs);
-  }
-  EXPECT_EQ(disagreements, 0) << file;
-  return seen;
-}
 
 TEST(ApkVersionTest, OrdersRealAlpineVersions) {
   expect_cases({
@@ -298,19 +216,13 @@ TEST(ApkVersionTest, AcceptsTheValidGrammar) {
 }
 
 TEST(ApkVersionTest, AgreesWithSharedAlpineTable) {
-  const auto seen = expect_table_agrees("alpine-versions.txt");
-  if (seen.empty()) {
-    GTEST_SKIP() << "shared data missing";
-  }
-  expect_consistent_order(seen, 20000);
+  testing::check_table_and_order("alpine-versions.txt", parse_apk, compare_apk, 20000,
+                                 {.invalid = kInvalidInSharedTables});
 }
 
 TEST(ApkVersionTest, AgreesWithSharedGeneratedAlpineTable) {
-  const auto seen = expect_table_agrees("alpine-versions-generated.txt");
-  if (seen.empty()) {
-    GTEST_SKIP() << "shared data missing";
-  }
-  expect_consistent_order(seen, 200000);
+  testing::check_table_and_order("alpine-versions-generated.txt", parse_apk, compare_apk, 200000,
+                                 {.invalid = kInvalidInSharedTables});
 }
 
 }  // namespace

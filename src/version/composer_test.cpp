@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -12,28 +10,10 @@
 namespace vigil::version {
 namespace {
 
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-// Returns compare_composer of the two parsed strings, or 2 (never a valid result) on error.
-int cmp(const std::string& lhs, const std::string& rhs) {
-  const auto left = parse_composer(lhs);
-  const auto right = parse_composer(rhs);
-  if (!left || !right) {
-    ADD_FAILURE() << "failed to parse '" << lhs << "' or '" << rhs << "'";
-    return 2;
-  }
-  return compare_composer(*left, *right);
-}
+using testing::OrderCase;
 
 void expect_cases(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
+  testing::expect_cases(cases, parse_composer, compare_composer);
 }
 
 TEST(ComposerVersionTest, OrdersStabilitySuffixes) {
@@ -116,67 +96,20 @@ TEST(ComposerVersionTest, RejectsVersionsWithoutContent) {
   }
 }
 
-// Checks that compare_composer is a total preorder on the distinct versions of a table: sorts
-// them, numbers the equivalence classes along the sorted order and verifies that every sampled
-// pair compares as its classes do (antisymmetry, transitivity of < and of =).
-void expect_total_preorder(const std::vector<testing::OrderingRow>& rows) {
-  std::set<std::string> texts;
-  for (const auto& row : rows) {
-    for (const auto& text : {row.lhs, row.rhs}) {
-      // A "#" word weighs the same as every number, so "1.2.3.#" equals both "1.2.3" and
-      // "1.2.3.1" (rows the table itself asserts) while those two differ: not transitive by
-      // construction, so such versions are left out of this check.
-      if (text.find('#') == std::string::npos) {
-        texts.insert(text);
-      }
-    }
-  }
-  std::vector<std::pair<std::string, ComposerVersion>> versions;
-  for (const auto& text : texts) {
-    versions.emplace_back(text, parse_composer(text).value());
-  }
-  std::stable_sort(versions.begin(), versions.end(), [](const auto& lhs, const auto& rhs) {
-    return compare_composer(lhs.second, rhs.second) < 0;
-  });
-  std::vector<size_t> cls(versions.size(), 0);
-  for (size_t idx = 1; idx < versions.size(); ++idx) {
-    const int step = compare_composer(versions[idx - 1].second, versions[idx].second);
-    ASSERT_LE(step, 0) << "sorted order broken at " << versions[idx].first;
-    cls[idx] = cls[idx - 1] + (step < 0 ? 1U : 0U);
-  }
-  const size_t stride = std::max<size_t>(1, versions.size() / 600);
-  size_t mismatches = 0;
-  for (size_t left = 0; left < versions.size(); left += stride) {
-    for (size_t right = 0; right < versions.size(); right += stride) {
-      const int want = cls[left] < cls[right] ? -1 : (cls[left] > cls[right] ? 1 : 0);
-      const int got = compare_composer(versions[left].second, versions[right].second);
-      if (got != want && ++mismatches <= 10) {
-        ADD_FAILURE() << versions[left].first << " vs " << versions[right].first << ": got " << got
-                      << ", sorted order says " << want;
-      }
-    }
-  }
-  EXPECT_EQ(mismatches, 0u) << "over " << versions.size() << " distinct versions";
-}
-
+// Checks the shared table `file` in both directions, then that compare_composer is a total
+// preorder over its versions.
 void expect_table(const char* file) {
-  const auto rows = testing::load_ordering_table(file);
-  if (!rows) {
+  const auto table = testing::check_table(file, parse_composer, compare_composer);
+  if (!table) {
     GTEST_SKIP() << "shared data absent: " << file;
   }
-  ASSERT_FALSE(rows->empty()) << file;
-  int disagreements = 0;
-  for (const auto& row : *rows) {
-    const int got = cmp(row.lhs, row.rhs);
-    const int reverse = cmp(row.rhs, row.lhs);
-    if (got != row.want || reverse != -row.want) {
-      ++disagreements;
-      ADD_FAILURE() << file << ":" << row.line << ": " << row.lhs << " vs " << row.rhs << " want "
-                    << row.want << " got " << got << " / reverse " << reverse;
-    }
-  }
-  EXPECT_EQ(disagreements, 0) << file << " (" << rows->size() << " rows)";
-  expect_total_preorder(*rows);
+  auto versions = table->versions;
+  // A "#" word weighs the same as every number, so "1.2.3.#" equals both "1.2.3" and "1.2.3.1"
+  // (rows the table itself asserts) while those two differ: not transitive by construction, so
+  // such versions are left out of this check.
+  std::erase_if(versions,
+                [](const auto& version) { return version.first.find('#') != std::string::npos; });
+  testing::check_order_consistency(versions, compare_composer, 200000);
 }
 
 TEST(ComposerVersionTest, AgreesWithOsvScalibrTable) { expect_table("packagist-versions.txt"); }

@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -13,80 +10,10 @@
 namespace vigil::version {
 namespace {
 
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-DpkgVersion must_parse(const std::string& text) {
-  auto parsed = parse_dpkg(text);
-  EXPECT_TRUE(parsed.has_value()) << text << ": " << parsed.error().message;
-  return parsed.value_or(DpkgVersion{});
-}
-
-int cmp(const std::string& lhs, const std::string& rhs) {
-  return compare_dpkg(must_parse(lhs), must_parse(rhs));
-}
+using testing::OrderCase;
 
 void expect_cases(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
-}
-
-// Checks that compare_dpkg is a total preorder over `texts`: sorts the distinct versions, then
-// verifies antisymmetry and that the sorted order agrees with compare_dpkg on every adjacent pair
-// and on a seeded sample of other pairs (so no cycle a < b < c < a hides among them).
-void expect_consistent_order(const std::set<std::string>& texts, std::size_t samples) {
-  std::vector<DpkgVersion> sorted;
-  for (const auto& text : texts) {
-    sorted.push_back(must_parse(text));
-  }
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return compare_dpkg(a, b) < 0; });
-  for (std::size_t idx = 0; idx + 1 < sorted.size(); ++idx) {
-    ASSERT_LE(compare_dpkg(sorted[idx], sorted[idx + 1]), 0)
-        << sorted[idx].text() << " vs " << sorted[idx + 1].text();
-  }
-  std::mt19937_64 rng(20240611);
-  std::uniform_int_distribution<std::size_t> pick(0, sorted.size() - 1);
-  for (std::size_t sample = 0; sample < samples; ++sample) {
-    std::size_t lo = pick(rng);
-    std::size_t hi = pick(rng);
-    if (lo > hi) {
-      std::swap(lo, hi);
-    }
-    const int forward = compare_dpkg(sorted[lo], sorted[hi]);
-    ASSERT_LE(forward, 0) << sorted[lo].text() << " vs " << sorted[hi].text();
-    ASSERT_EQ(compare_dpkg(sorted[hi], sorted[lo]), -forward)
-        << sorted[hi].text() << " vs " << sorted[lo].text();
-  }
-}
-
-// Compares every row of a shared osv-scalibr table in both directions; returns the versions seen.
-std::set<std::string> expect_table_agrees(const std::string& file) {
-  std::set<std::string> seen;
-  const auto rows = vigil::testing::load_ordering_table(file);
-  if (!rows) {
-    return seen;
-  }
-  EXPECT_FALSE(rows->empty()) << file;
-  int disagreements = 0;
-  for (const auto& row : *rows) {
-    const int got = cmp(row.lhs, row.rhs);
-    const int back = cmp(row.rhs, row.lhs);
-    if (got != row.want || back != -row.want) {
-      ++disagreements;
-      ADD_FAILURE() << file << ":" << row.line << ": " << row.lhs << " vs " << row.rhs << " want "
-                    << row.want << " got " << got << " / reverse " << back;
-    }
-    seen.insert(row.lhs);
-    seen.insert(row.rhs);
-  }
-  EXPECT_EQ(disagreements, 0) << file;
-  return seen;
+  testing::expect_cases(cases, parse_dpkg, compare_dpkg);
 }
 
 TEST(DpkgVersionTest, OrdersRealDebianAndUbuntuVersions) {
@@ -172,20 +99,20 @@ TEST(DpkgVersionTest, EmptyRevisionEqualsZero) {
 }
 
 TEST(DpkgVersionTest, SplitsEpochUpstreamAndRevision) {
-  const auto version = must_parse("\t 2:1.0-rc1-3ubuntu1 ");
+  const auto version = testing::must_parse(parse_dpkg, "\t 2:1.0-rc1-3ubuntu1 ");
   EXPECT_EQ(version.text(), "2:1.0-rc1-3ubuntu1");
   EXPECT_EQ(version.epoch(), 2U);
   EXPECT_EQ(version.upstream(), "1.0-rc1");
   EXPECT_EQ(version.revision(), "3ubuntu1");
 
-  const auto colons = must_parse("1:2:3");
+  const auto colons = testing::must_parse(parse_dpkg, "1:2:3");
   EXPECT_EQ(colons.epoch(), 1U);
   EXPECT_EQ(colons.upstream(), "2:3");
   EXPECT_EQ(colons.revision(), "");
 }
 
 TEST(DpkgVersionTest, RejectsInvalidVersionsWithAMessage) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
+  const std::vector<testing::RejectCase> cases = {
       {"", "empty"},
       {" \t ", "empty"},
       {"1.0 1", "embedded spaces"},
@@ -210,36 +137,24 @@ TEST(DpkgVersionTest, RejectsInvalidVersionsWithAMessage) {
       {"1:1.0-1:2", "invalid character in revision number"},
       {std::string(70000, '1'), "longer than"},
   };
-  for (const auto& [text, message] : cases) {
-    const auto parsed = parse_dpkg(text);
-    ASSERT_FALSE(parsed.has_value()) << "accepted '" << text << "'";
-    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
-    EXPECT_NE(parsed.error().message.find("dpkg: "), std::string::npos) << parsed.error().message;
-    EXPECT_NE(parsed.error().message.find(message), std::string::npos)
-        << "'" << text << "': " << parsed.error().message;
-  }
+  testing::expect_rejected(parse_dpkg, "dpkg: ", cases);
 }
 
 TEST(DpkgVersionTest, AgreesWithSharedDebianTable) {
-  const auto seen = expect_table_agrees("debian-versions.txt");
-  if (seen.empty()) {
-    GTEST_SKIP() << "shared data missing";
-  }
-  expect_consistent_order(seen, 20000);
+  testing::check_table_and_order("debian-versions.txt", parse_dpkg, compare_dpkg, 20000);
 }
 
 TEST(DpkgVersionTest, AgreesWithSharedGeneratedDebianTable) {
-  const auto seen = expect_table_agrees("debian-versions-generated.txt");
-  if (seen.empty()) {
-    GTEST_SKIP() << "shared data missing";
-  }
-  expect_consistent_order(seen, 200000);
+  testing::check_table_and_order("debian-versions-generated.txt", parse_dpkg, compare_dpkg, 200000);
 }
 
 TEST(DpkgVersionTest, CasesFormATotalOrder) {
-  std::set<std::string> texts = {"1.0~~", "1.0~~a", "1.0~",  "1.0",   "1.0-0", "1.0a", "1.0+",
-                                 "1.0.",  "1.0.1",  "1:0.1", "0:1.0", "1.001", "1.1"};
-  expect_consistent_order(texts, 2000);
+  testing::VersionList<DpkgVersion> versions;
+  for (const char* text : {"1.0~~", "1.0~~a", "1.0~", "1.0", "1.0-0", "1.0a", "1.0+", "1.0.",
+                           "1.0.1", "1:0.1", "0:1.0", "1.001", "1.1"}) {
+    versions.emplace_back(text, testing::must_parse(parse_dpkg, text));
+  }
+  testing::check_order_consistency(versions, compare_dpkg, 2000);
 }
 
 }  // namespace

@@ -4,18 +4,12 @@
 
 #include <vector>
 
+#include "support/ordering_table.hpp"
+
 namespace vigil::version {
 namespace {
 
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-int cmp(const char* lhs, const char* rhs) {
-  return compare_generic(parse_generic(lhs).value(), parse_generic(rhs).value());
-}
+using testing::OrderCase;
 
 TEST(GenericVersionTest, OrdersTokenByToken) {
   const std::vector<OrderCase> cases = {
@@ -23,10 +17,7 @@ TEST(GenericVersionTest, OrdersTokenByToken) {
       {"1.0.1", "1.0.a", 1},     {"2020.01", "2020.1", 0}, {"1.0-alpha", "1.0-beta", -1},
       {"R2", "r2", 0},           {"99999999999999999999999", "99999999999999999999998", 1},
   };
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
+  testing::expect_cases(cases, parse_generic, compare_generic);
 }
 
 TEST(GenericVersionTest, RejectsVersionsWithoutContent) {

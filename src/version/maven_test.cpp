@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <set>
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/ordering_table.hpp"
@@ -12,28 +12,14 @@
 namespace vigil::version {
 namespace {
 
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
+using testing::OrderCase;
 
-// Returns compare_maven of the two parsed strings, or 2 (never a valid result) if either fails.
 int cmp(const std::string& lhs, const std::string& rhs) {
-  const auto left = parse_maven(lhs);
-  const auto right = parse_maven(rhs);
-  if (!left || !right) {
-    ADD_FAILURE() << "failed to parse '" << lhs << "' or '" << rhs << "'";
-    return 2;
-  }
-  return compare_maven(*left, *right);
+  return testing::parse_and_compare(parse_maven, compare_maven, lhs, rhs);
 }
 
 void expect_cases(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
+  testing::expect_cases(cases, parse_maven, compare_maven);
 }
 
 TEST(MavenVersionTest, TrimsTrailingNullItems) {
@@ -180,87 +166,21 @@ bool has_inner_qualifier(const MavenVersion& version) {
   return false;
 }
 
-// Checks that compare_maven is a total preorder on the distinct versions of a table: sorts them,
-// numbers the equivalence classes along the sorted order and verifies that every sampled pair
-// compares as its classes do (antisymmetry, transitivity of < and of =). Versions with an inner
-// qualifier are left out: Maven's own order is not transitive on them.
-void expect_total_preorder(const std::vector<testing::OrderingRow>& rows) {
-  std::set<std::string> texts;
-  for (const auto& row : rows) {
-    texts.insert(row.lhs);
-    texts.insert(row.rhs);
-  }
-  std::vector<std::pair<std::string, MavenVersion>> versions;
-  size_t left_out = 0;
-  for (const auto& text : texts) {
-    auto parsed = parse_maven(text).value();
-    if (has_inner_qualifier(parsed)) {
-      ++left_out;
-      continue;
-    }
-    versions.emplace_back(text, std::move(parsed));
-  }
-  EXPECT_LT(left_out * 20, texts.size()) << "the transitivity check should cover most versions";
-  std::stable_sort(versions.begin(), versions.end(), [](const auto& lhs, const auto& rhs) {
-    return compare_maven(lhs.second, rhs.second) < 0;
-  });
-  std::vector<size_t> cls(versions.size(), 0);
-  for (size_t idx = 1; idx < versions.size(); ++idx) {
-    const int step = compare_maven(versions[idx - 1].second, versions[idx].second);
-    ASSERT_LE(step, 0) << "sorted order broken at " << versions[idx].first;
-    cls[idx] = cls[idx - 1] + (step < 0 ? 1U : 0U);
-  }
-  const size_t stride = std::max<size_t>(1, versions.size() / 600);
-  size_t mismatches = 0;
-  for (size_t left = 0; left < versions.size(); left += stride) {
-    for (size_t right = 0; right < versions.size(); right += stride) {
-      const int want = cls[left] < cls[right] ? -1 : (cls[left] > cls[right] ? 1 : 0);
-      const int got = compare_maven(versions[left].second, versions[right].second);
-      if (got != want && ++mismatches <= 10) {
-        ADD_FAILURE() << versions[left].first << " vs " << versions[right].first << ": got " << got
-                      << ", sorted order says " << want;
-      }
-    }
-  }
-  EXPECT_EQ(mismatches, 0u) << "over " << versions.size() << " distinct versions";
-}
-
-// A table row we deliberately disagree with, and the answer Maven 3.9 gives instead.
-struct Exclusion {
-  const char* lhs;
-  const char* rhs;
-  int maven_3_9;
-};
-
-void expect_table(const char* file, const std::vector<Exclusion>& exclusions) {
-  const auto rows = testing::load_ordering_table(file);
-  if (!rows) {
+// Checks the shared table `file` in both directions, with the rows of `exceptions` answered as
+// Maven 3.9 does; then that compare_maven is a total preorder over its versions. Versions with an
+// inner qualifier are left out of that: Maven's own order is not transitive on them.
+void expect_table(const char* file, std::vector<testing::RowException> exceptions) {
+  const auto table =
+      testing::check_table(file, parse_maven, compare_maven, {.rows = std::move(exceptions)});
+  if (!table) {
     GTEST_SKIP() << "shared data absent: " << file;
   }
-  ASSERT_FALSE(rows->empty()) << file;
-  int disagreements = 0;
-  size_t excluded = 0;
-  for (const auto& row : *rows) {
-    const int got = cmp(row.lhs, row.rhs);
-    const int reverse = cmp(row.rhs, row.lhs);
-    const auto exclusion = std::find_if(exclusions.begin(), exclusions.end(), [&](const auto& e) {
-      return row.lhs == e.lhs && row.rhs == e.rhs;
-    });
-    if (exclusion != exclusions.end()) {
-      ++excluded;
-      EXPECT_NE(row.want, exclusion->maven_3_9) << "stale exclusion " << row.lhs << " " << row.rhs;
-      EXPECT_EQ(got, exclusion->maven_3_9) << row.lhs << " vs " << row.rhs;
-      continue;
-    }
-    if (got != row.want || reverse != -row.want) {
-      ++disagreements;
-      ADD_FAILURE() << file << ":" << row.line << ": " << row.lhs << " vs " << row.rhs << " want "
-                    << row.want << " got " << got << " / reverse " << reverse;
-    }
-  }
-  EXPECT_EQ(excluded, exclusions.size()) << "every exclusion must match a row of " << file;
-  EXPECT_EQ(disagreements, 0) << file << " (" << rows->size() << " rows)";
-  expect_total_preorder(*rows);
+  auto versions = table->versions;
+  const size_t left_out = std::erase_if(
+      versions, [](const auto& version) { return has_inner_qualifier(version.second); });
+  EXPECT_LT(left_out * 20, table->versions.size())
+      << "the transitivity check should cover most versions";
+  testing::check_order_consistency(versions, compare_maven, 200000);
 }
 
 TEST(MavenVersionTest, AgreesWithOsvScalibrTable) {

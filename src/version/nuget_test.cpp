@@ -1,10 +1,7 @@
 #include "version/nuget.hpp"
 
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -13,61 +10,10 @@
 namespace vigil::version {
 namespace {
 
-using ::testing::HasSubstr;
-
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-int cmp(const std::string& lhs, const std::string& rhs) {
-  auto left = parse_nuget(lhs);
-  auto right = parse_nuget(rhs);
-  EXPECT_TRUE(left.has_value()) << lhs << ": " << (left ? "" : left.error().message);
-  EXPECT_TRUE(right.has_value()) << rhs << ": " << (right ? "" : right.error().message);
-  if (!left || !right) {
-    return 2;
-  }
-  return compare_nuget(*left, *right);
-}
+using testing::OrderCase;
 
 void expect_order(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
-}
-
-// Reflexivity, antisymmetry and transitivity over every pair and triple of `texts` (the NuGet
-// table is small), then a sort whose result must agree with pairwise comparison.
-void expect_total_order(const std::set<std::string>& texts) {
-  std::vector<NugetVersion> versions;
-  for (const auto& text : texts) {
-    if (auto parsed = parse_nuget(text)) {
-      versions.push_back(*parsed);
-    }
-  }
-  ASSERT_GT(versions.size(), 10U);
-  const size_t n = versions.size();
-  size_t failures = 0;
-  for (size_t a = 0; a < n; ++a) {
-    for (size_t b = 0; b < n; ++b) {
-      const int ab = compare_nuget(versions[a], versions[b]);
-      failures += ab != -compare_nuget(versions[b], versions[a]);
-      for (size_t c = 0; c < n; ++c) {
-        const int bc = compare_nuget(versions[b], versions[c]);
-        const int ac = compare_nuget(versions[a], versions[c]);
-        failures += (ab <= 0 && bc <= 0 && ac > 0) || (ab == 0 && bc == 0 && ac != 0);
-      }
-    }
-  }
-  ASSERT_EQ(failures, 0U) << "order is not antisymmetric/transitive over " << n << " versions";
-  std::sort(versions.begin(), versions.end(),
-            [](const auto& a, const auto& b) { return compare_nuget(a, b) < 0; });
-  for (size_t idx = 0; idx + 1 < versions.size(); ++idx) {
-    EXPECT_LE(compare_nuget(versions[idx], versions[idx + 1]), 0) << versions[idx].text;
-  }
+  testing::expect_cases(cases, parse_nuget, compare_nuget);
 }
 
 TEST(NugetVersionTest, OrdersNumericParts) {
@@ -127,7 +73,7 @@ TEST(NugetVersionTest, KeepsNormalisedForm) {
 }
 
 TEST(NugetVersionTest, RejectsInvalidVersions) {
-  const std::vector<std::pair<const char*, const char*>> cases = {
+  const std::vector<testing::RejectCase> cases = {
       {"", "empty version"},
       {"1.0.0.0.0", "more than 4 numeric parts"},
       {"1..0", "expected 1 to 4 dot-separated numbers"},
@@ -144,31 +90,19 @@ TEST(NugetVersionTest, RejectsInvalidVersions) {
       {"1.0.0-beta_1", "invalid character '_' in release label"},
       {"1.0.0+a+b", "invalid character '+' in metadata"},
   };
-  for (const auto& [text, message] : cases) {
-    const auto parsed = parse_nuget(text);
-    ASSERT_FALSE(parsed.has_value()) << text;
-    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
-    EXPECT_THAT(parsed.error().message, HasSubstr(message)) << text;
-    EXPECT_THAT(parsed.error().message, HasSubstr("nuget: ")) << text;
-  }
+  testing::expect_rejected(parse_nuget, "nuget: ", cases);
   // Leading zeros are fine in numeric parts and metadata, as in NuGet.
   EXPECT_TRUE(parse_nuget("1.00.0+007").has_value());
 }
 
 TEST(NugetVersionTest, AgreesWithOsvScalibrTable) {
-  const auto rows = vigil::testing::load_ordering_table("nuget-versions.txt");
-  if (!rows) {
+  const auto table = testing::check_table("nuget-versions.txt", parse_nuget, compare_nuget);
+  if (!table) {
     GTEST_SKIP() << "shared data missing";
   }
-  std::set<std::string> texts;
-  for (const auto& row : *rows) {
-    EXPECT_EQ(cmp(row.lhs, row.rhs), row.want)
-        << "line " << row.line << ": " << row.lhs << " vs " << row.rhs;
-    texts.insert(row.lhs);
-    texts.insert(row.rhs);
-  }
-  EXPECT_GE(rows->size(), 30U);
-  expect_total_order(texts);
+  EXPECT_GE(table->ordered_rows, 30U);
+  // The table is small: every pair of its versions is checked.
+  testing::check_order_consistency(table->versions, compare_nuget, 10000);
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
 #include "version/pep440.hpp"
 
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <set>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -13,74 +11,10 @@
 namespace vigil::version {
 namespace {
 
-using ::testing::HasSubstr;
-
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-int cmp(const std::string& lhs, const std::string& rhs) {
-  auto left = parse_pep440(lhs);
-  auto right = parse_pep440(rhs);
-  EXPECT_TRUE(left.has_value()) << lhs << ": " << (left ? "" : left.error().message);
-  EXPECT_TRUE(right.has_value()) << rhs << ": " << (right ? "" : right.error().message);
-  if (!left || !right) {
-    return 2;
-  }
-  return compare_pep440(*left, *right);
-}
+using testing::OrderCase;
 
 void expect_order(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
-}
-
-// Reflexivity, antisymmetry and transitivity on a sample of `texts`, then a sort of all of them
-// whose result must agree with pairwise comparison.
-void expect_total_order(const std::set<std::string>& texts) {
-  std::vector<Pep440Version> versions;
-  for (const auto& text : texts) {
-    if (auto parsed = parse_pep440(text)) {
-      versions.push_back(*parsed);
-    }
-  }
-  ASSERT_GT(versions.size(), 10U);
-  const size_t stride = std::max<size_t>(1, versions.size() / 120);
-  std::vector<const Pep440Version*> sample;
-  for (size_t idx = 0; idx < versions.size(); idx += stride) {
-    sample.push_back(&versions[idx]);
-  }
-  const size_t n = sample.size();
-  std::vector<int> matrix(n * n);
-  for (size_t a = 0; a < n; ++a) {
-    for (size_t b = 0; b < n; ++b) {
-      matrix[a * n + b] = compare_pep440(*sample[a], *sample[b]);
-    }
-  }
-  size_t failures = 0;
-  for (size_t a = 0; a < n; ++a) {
-    for (size_t b = 0; b < n; ++b) {
-      failures += matrix[a * n + b] != -matrix[b * n + a];
-      for (size_t c = 0; c < n; ++c) {
-        const int ab = matrix[a * n + b];
-        const int bc = matrix[b * n + c];
-        const int ac = matrix[a * n + c];
-        failures += (ab <= 0 && bc <= 0 && ac > 0) || (ab == 0 && bc == 0 && ac != 0);
-      }
-    }
-  }
-  ASSERT_EQ(failures, 0U) << "order is not antisymmetric/transitive over " << n << " versions";
-  std::sort(versions.begin(), versions.end(),
-            [](const auto& a, const auto& b) { return compare_pep440(a, b) < 0; });
-  for (size_t idx = 0; idx + 1 < versions.size(); ++idx) {
-    EXPECT_LE(compare_pep440(versions[idx], versions[idx + 1]), 0) << versions[idx].text;
-    const size_t far = std::min(versions.size() - 1, idx + 1 + idx % 17);
-    EXPECT_LE(compare_pep440(versions[idx], versions[far]), 0) << versions[far].text;
-  }
+  testing::expect_cases(cases, parse_pep440, compare_pep440);
 }
 
 TEST(Pep440VersionTest, OrdersReleasePhases) {
@@ -173,7 +107,7 @@ TEST(Pep440VersionTest, ComparesLongNumbersExactly) {
 }
 
 TEST(Pep440VersionTest, RejectsInvalidVersions) {
-  const std::vector<std::pair<const char*, const char*>> cases = {
+  const std::vector<testing::RejectCase> cases = {
       {"", "empty version"},
       {" \t", "empty version"},
       {"1.0.x", "unexpected '.'"},
@@ -193,13 +127,7 @@ TEST(Pep440VersionTest, RejectsInvalidVersions) {
       {"1.0 .1", "unexpected ' '"},
       {"1.0+\xc5\xbf", "non-ASCII character"},  // packaging folds U+017F to 's'; we refuse
   };
-  for (const auto& [text, message] : cases) {
-    const auto parsed = parse_pep440(text);
-    ASSERT_FALSE(parsed.has_value()) << text;
-    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
-    EXPECT_THAT(parsed.error().message, HasSubstr(message)) << text;
-    EXPECT_THAT(parsed.error().message, HasSubstr("pep440: ")) << text;
-  }
+  testing::expect_rejected(parse_pep440, "pep440: ", cases);
   EXPECT_FALSE(parse_pep440(std::string("1.0\0", 4)).has_value());
 }
 
@@ -217,34 +145,13 @@ struct TableCase {
 TEST(Pep440VersionTest, AgreesWithOsvScalibrTables) {
   for (const TableCase table : {TableCase{"pypi-versions.txt", 11, 20},
                                 TableCase{"pypi-versions-generated.txt", 69, 12000}}) {
-    const auto rows = vigil::testing::load_ordering_table(table.file);
-    if (!rows) {
+    const auto checked = testing::check_table(table.file, parse_pep440, compare_pep440,
+                                              {.unlisted_invalid = table.rejected_versions});
+    if (!checked) {
       GTEST_SKIP() << "shared data missing";
     }
-    std::set<std::string> texts;
-    std::set<std::string> rejected;
-    size_t checked = 0;
-    for (const auto& row : *rows) {
-      const auto left = parse_pep440(row.lhs);
-      const auto right = parse_pep440(row.rhs);
-      if (!left) {
-        rejected.insert(row.lhs);
-      }
-      if (!right) {
-        rejected.insert(row.rhs);
-      }
-      if (!left || !right) {
-        continue;
-      }
-      EXPECT_EQ(compare_pep440(*left, *right), row.want)
-          << table.file << ":" << row.line << ": " << row.lhs << " vs " << row.rhs;
-      texts.insert(row.lhs);
-      texts.insert(row.rhs);
-      ++checked;
-    }
-    EXPECT_EQ(rejected.size(), table.rejected_versions) << table.file;
-    EXPECT_GE(checked, table.min_rows) << table.file;
-    expect_total_order(texts);
+    EXPECT_GE(checked->ordered_rows, table.min_rows) << table.file;
+    testing::check_order_consistency(checked->versions, compare_pep440, 100000);
   }
 }
 

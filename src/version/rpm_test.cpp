@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -13,56 +10,10 @@
 namespace vigil::version {
 namespace {
 
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
-
-RpmVersion must_parse(const std::string& text) {
-  auto parsed = parse_rpm(text);
-  EXPECT_TRUE(parsed.has_value()) << text << ": " << parsed.error().message;
-  return parsed.value_or(RpmVersion{});
-}
-
-int cmp(const std::string& lhs, const std::string& rhs) {
-  return compare_rpm(must_parse(lhs), must_parse(rhs));
-}
+using testing::OrderCase;
 
 void expect_cases(const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
-}
-
-// Checks that compare_rpm is a total preorder over `texts`: sorts the distinct versions, then
-// verifies antisymmetry and that the sorted order agrees with compare_rpm on every adjacent pair
-// and on a seeded sample of other pairs (so no cycle a < b < c < a hides among them).
-void expect_consistent_order(const std::set<std::string>& texts, std::size_t samples) {
-  std::vector<RpmVersion> sorted;
-  for (const auto& text : texts) {
-    sorted.push_back(must_parse(text));
-  }
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return compare_rpm(a, b) < 0; });
-  for (std::size_t idx = 0; idx + 1 < sorted.size(); ++idx) {
-    ASSERT_LE(compare_rpm(sorted[idx], sorted[idx + 1]), 0)
-        << sorted[idx].text() << " vs " << sorted[idx + 1].text();
-  }
-  std::mt19937_64 rng(20240611);
-  std::uniform_int_distribution<std::size_t> pick(0, sorted.size() - 1);
-  for (std::size_t sample = 0; sample < samples; ++sample) {
-    std::size_t lo = pick(rng);
-    std::size_t hi = pick(rng);
-    if (lo > hi) {
-      std::swap(lo, hi);
-    }
-    const int forward = compare_rpm(sorted[lo], sorted[hi]);
-    ASSERT_LE(forward, 0) << sorted[lo].text() << " vs " << sorted[hi].text();
-    ASSERT_EQ(compare_rpm(sorted[hi], sorted[lo]), -forward)
-        << sorted[hi].text() << " vs " << sorted[lo].text();
-  }
+  testing::expect_cases(cases, parse_rpm, compare_rpm);
 }
 
 TEST(RpmVersionTest, OrdersRealRedHatFamilyVersions) {
@@ -156,18 +107,18 @@ TEST(RpmVersionTest, MissingReleaseSortsBeforeAnyRelease) {
 }
 
 TEST(RpmVersionTest, SplitsLikeRpmverParse) {
-  const auto full = must_parse("007:1.0-rc1-3.el9");
+  const auto full = testing::must_parse(parse_rpm, "007:1.0-rc1-3.el9");
   EXPECT_EQ(full.epoch(), "7");
   EXPECT_EQ(full.version(), "1.0-rc1");
   EXPECT_TRUE(full.has_release());
   EXPECT_EQ(full.release(), "3.el9");
 
-  const auto colons = must_parse("1:2:3");
+  const auto colons = testing::must_parse(parse_rpm, "1:2:3");
   EXPECT_EQ(colons.epoch(), "1");
   EXPECT_EQ(colons.version(), "2:3");
   EXPECT_FALSE(colons.has_release());
 
-  const auto not_epoch = must_parse("a1:1-");
+  const auto not_epoch = testing::must_parse(parse_rpm, "a1:1-");
   EXPECT_EQ(not_epoch.epoch(), "");
   EXPECT_EQ(not_epoch.version(), "a1:1");
   EXPECT_TRUE(not_epoch.has_release());
@@ -175,7 +126,7 @@ TEST(RpmVersionTest, SplitsLikeRpmverParse) {
 }
 
 TEST(RpmVersionTest, RejectsInvalidVersionsWithAMessage) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
+  const std::vector<testing::RejectCase> cases = {
       {"", "empty"},
       {" 1.0", "whitespace"},
       {"1.0\t1", "whitespace"},
@@ -186,37 +137,11 @@ TEST(RpmVersionTest, RejectsInvalidVersionsWithAMessage) {
       {"1:-1", "is empty"},
       {std::string(70000, '1'), "longer than"},
   };
-  for (const auto& [text, message] : cases) {
-    const auto parsed = parse_rpm(text);
-    ASSERT_FALSE(parsed.has_value()) << "accepted '" << text << "'";
-    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
-    EXPECT_NE(parsed.error().message.find("rpm: "), std::string::npos) << parsed.error().message;
-    EXPECT_NE(parsed.error().message.find(message), std::string::npos)
-        << "'" << text << "': " << parsed.error().message;
-  }
+  testing::expect_rejected(parse_rpm, "rpm: ", cases);
 }
 
 TEST(RpmVersionTest, AgreesWithSharedRedHatTable) {
-  const auto rows = vigil::testing::load_ordering_table("redhat-versions.txt");
-  if (!rows) {
-    GTEST_SKIP() << "shared data missing";
-  }
-  ASSERT_FALSE(rows->empty());
-  std::set<std::string> seen;
-  int disagreements = 0;
-  for (const auto& row : *rows) {
-    const int got = cmp(row.lhs, row.rhs);
-    const int back = cmp(row.rhs, row.lhs);
-    if (got != row.want || back != -row.want) {
-      ++disagreements;
-      ADD_FAILURE() << "line " << row.line << ": " << row.lhs << " vs " << row.rhs << " want "
-                    << row.want << " got " << got << " / reverse " << back;
-    }
-    seen.insert(row.lhs);
-    seen.insert(row.rhs);
-  }
-  EXPECT_EQ(disagreements, 0);
-  expect_consistent_order(seen, 50000);
+  testing::check_table_and_order("redhat-versions.txt", parse_rpm, compare_rpm, 50000);
 }
 
 }  // namespace

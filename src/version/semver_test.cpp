@@ -1,12 +1,11 @@
 #include "version/semver.hpp"
 
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <iterator>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/ordering_table.hpp"
@@ -14,76 +13,12 @@
 namespace vigil::version {
 namespace {
 
-using ::testing::HasSubstr;
-
-struct OrderCase {
-  const char* lhs;
-  const char* rhs;
-  int want;
-};
+using testing::OrderCase;
 
 using ParseFn = Result<SemverVersion> (*)(std::string_view);
 
-int cmp(ParseFn parse, const std::string& lhs, const std::string& rhs) {
-  auto left = parse(lhs);
-  auto right = parse(rhs);
-  EXPECT_TRUE(left.has_value()) << lhs << ": " << (left ? "" : left.error().message);
-  EXPECT_TRUE(right.has_value()) << rhs << ": " << (right ? "" : right.error().message);
-  if (!left || !right) {
-    return 2;
-  }
-  return compare_semver(*left, *right);
-}
-
 void expect_order(ParseFn parse, const std::vector<OrderCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(cmp(parse, c.lhs, c.rhs), c.want) << c.lhs << " vs " << c.rhs;
-    EXPECT_EQ(cmp(parse, c.rhs, c.lhs), -c.want) << c.rhs << " vs " << c.lhs;
-  }
-}
-
-// Reflexivity, antisymmetry and transitivity on a sample of `texts`, then a sort of all of them
-// whose result must agree with pairwise comparison.
-void expect_total_order(ParseFn parse, const std::set<std::string>& texts) {
-  std::vector<SemverVersion> versions;
-  for (const auto& text : texts) {
-    if (auto parsed = parse(text)) {
-      versions.push_back(*parsed);
-    }
-  }
-  ASSERT_GT(versions.size(), 10U);
-  const size_t stride = std::max<size_t>(1, versions.size() / 120);
-  std::vector<const SemverVersion*> sample;
-  for (size_t idx = 0; idx < versions.size(); idx += stride) {
-    sample.push_back(&versions[idx]);
-  }
-  const size_t n = sample.size();
-  std::vector<int> matrix(n * n);
-  for (size_t a = 0; a < n; ++a) {
-    for (size_t b = 0; b < n; ++b) {
-      matrix[a * n + b] = compare_semver(*sample[a], *sample[b]);
-    }
-  }
-  size_t failures = 0;
-  for (size_t a = 0; a < n; ++a) {
-    for (size_t b = 0; b < n; ++b) {
-      failures += matrix[a * n + b] != -matrix[b * n + a];
-      for (size_t c = 0; c < n; ++c) {
-        const int ab = matrix[a * n + b];
-        const int bc = matrix[b * n + c];
-        const int ac = matrix[a * n + c];
-        failures += (ab <= 0 && bc <= 0 && ac > 0) || (ab == 0 && bc == 0 && ac != 0);
-      }
-    }
-  }
-  ASSERT_EQ(failures, 0U) << "order is not antisymmetric/transitive over " << n << " versions";
-  std::sort(versions.begin(), versions.end(),
-            [](const auto& a, const auto& b) { return compare_semver(a, b) < 0; });
-  for (size_t idx = 0; idx + 1 < versions.size(); ++idx) {
-    EXPECT_LE(compare_semver(versions[idx], versions[idx + 1]), 0) << versions[idx].text;
-    const size_t far = std::min(versions.size() - 1, idx + 1 + idx % 17);
-    EXPECT_LE(compare_semver(versions[idx], versions[far]), 0) << versions[far].text;
-  }
+  testing::expect_cases(cases, parse, compare_semver);
 }
 
 TEST(SemverVersionTest, OrdersBySpecPrecedence) {
@@ -144,7 +79,7 @@ TEST(SemverVersionTest, KeepsCanonicalParts) {
 }
 
 TEST(SemverVersionTest, RejectsInvalidVersions) {
-  const std::vector<std::pair<const char*, const char*>> cases = {
+  const std::vector<testing::RejectCase> cases = {
       {"", "major version is not a number"},
       {"   ", "major version is not a number"},
       {"1.2", "expected MAJOR.MINOR.PATCH"},
@@ -167,13 +102,7 @@ TEST(SemverVersionTest, RejectsInvalidVersions) {
       {"\xef\xbc\x91.2.3", "major version is not a number"},
       {"1.2.3\n4", "unexpected '\n'"},
   };
-  for (const auto& [text, message] : cases) {
-    const auto parsed = parse_semver(text);
-    ASSERT_FALSE(parsed.has_value()) << text;
-    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
-    EXPECT_THAT(parsed.error().message, HasSubstr(message)) << text;
-    EXPECT_THAT(parsed.error().message, HasSubstr("semver: ")) << text;
-  }
+  testing::expect_rejected(parse_semver, "semver: ", cases);
 }
 
 TEST(GoVersionTest, OrdersModuleAndPseudoVersions) {
@@ -219,7 +148,7 @@ TEST(GoVersionTest, OrdersToolchainVersions) {
 }
 
 TEST(GoVersionTest, RejectsInvalidVersions) {
-  const std::vector<std::pair<const char*, const char*>> cases = {
+  const std::vector<testing::RejectCase> cases = {
       {"", "major version is not a number"},
       {"v1.2.3.4", "unexpected '.'"},
       {"v01.2.3", "leading zero"},
@@ -232,13 +161,7 @@ TEST(GoVersionTest, RejectsInvalidVersions) {
       {"go1.021", "invalid toolchain version"},
       {"go", "invalid toolchain version"},
   };
-  for (const auto& [text, message] : cases) {
-    const auto parsed = parse_go(text);
-    ASSERT_FALSE(parsed.has_value()) << text;
-    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
-    EXPECT_THAT(parsed.error().message, HasSubstr(message)) << text;
-    EXPECT_THAT(parsed.error().message, HasSubstr("go: ")) << text;
-  }
+  testing::expect_rejected(parse_go, "go: ", cases);
 }
 
 // Versions of the shared table that are not SemVer 2.0.0, so parse_semver rejects them as npm's
@@ -248,35 +171,23 @@ TEST(GoVersionTest, RejectsInvalidVersions) {
 constexpr const char* kSemverRejected[] = {"999999999999999999999999999991",
                                            "999999999999999999999999999999", "1.1.3.4.5"};
 
-void check_table(ParseFn parse, const std::set<std::string>& rejected, size_t min_rows) {
-  const auto rows = vigil::testing::load_ordering_table("semver-versions.txt");
-  if (!rows) {
+// Checks the shared SemVer table read with `parse` in both directions, except rows naming a
+// version of `rejected`, which `parse` must refuse; then the order's consistency over its versions.
+void expect_table(ParseFn parse, std::set<std::string> rejected, size_t min_rows) {
+  const auto table = testing::check_table("semver-versions.txt", parse, compare_semver,
+                                          {.invalid = std::move(rejected)});
+  if (!table) {
     GTEST_SKIP() << "shared data missing";
   }
-  std::set<std::string> texts;
-  size_t checked = 0;
-  for (const auto& row : *rows) {
-    if (rejected.count(row.lhs) != 0 || rejected.count(row.rhs) != 0) {
-      continue;
-    }
-    EXPECT_EQ(cmp(parse, row.lhs, row.rhs), row.want)
-        << "line " << row.line << ": " << row.lhs << " vs " << row.rhs;
-    texts.insert(row.lhs);
-    texts.insert(row.rhs);
-    ++checked;
-  }
-  for (const auto& text : rejected) {
-    EXPECT_FALSE(parse(text).has_value()) << text;
-  }
-  EXPECT_GE(checked, min_rows);
-  expect_total_order(parse, texts);
+  EXPECT_GE(table->ordered_rows, min_rows);
+  testing::check_order_consistency(table->versions, compare_semver, 100000);
 }
 
 TEST(SemverVersionTest, AgreesWithOsvScalibrTable) {
-  check_table(parse_semver, {std::begin(kSemverRejected), std::end(kSemverRejected)}, 80);
+  expect_table(parse_semver, {std::begin(kSemverRejected), std::end(kSemverRejected)}, 80);
 }
 
-TEST(GoVersionTest, AgreesWithOsvScalibrTable) { check_table(parse_go, {"1.1.3.4.5"}, 84); }
+TEST(GoVersionTest, AgreesWithOsvScalibrTable) { expect_table(parse_go, {"1.1.3.4.5"}, 84); }
 
 }  // namespace
 }  // namespace vigil::version

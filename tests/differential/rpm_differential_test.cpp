@@ -6,23 +6,21 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
-#include <random>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "differential_support.hpp"
-#include "support/ordering_table.hpp"
 #include "version/rpm.hpp"
 
 namespace vigil::version {
 namespace {
 
-using Rng = std::mt19937_64;
+using testing::pick;
+using testing::pick_from;
+using testing::Rng;
 
 constexpr std::size_t kPairs = 10000;
-constexpr std::size_t kMaxReported = 20;
 
 constexpr std::array<const char*, 20> kBuiltinVersions = {
     "0:3.10.0-229.el7",
@@ -63,40 +61,7 @@ constexpr const char* kPythonScript =
     "                            part(tb[0]), tb[1], part(tb[2])]))\n"
     "sys.stdout.buffer.write((\"\\n\".join(out) + \"\\n\").encode(\"utf-8\"))\n";
 
-std::size_t pick(Rng& rng, std::size_t size) {
-  return std::uniform_int_distribution<std::size_t>(0, size - 1)(rng);
-}
-
-template <std::size_t N>
-const char* pick_from(Rng& rng, const std::array<const char*, N>& items) {
-  return items[pick(rng, N)];
-}
-
-std::string random_digits(Rng& rng, std::size_t min_len, std::size_t max_len) {
-  const std::size_t len = std::uniform_int_distribution<std::size_t>(min_len, max_len)(rng);
-  std::string digits;
-  for (std::size_t idx = 0; idx < len; ++idx) {
-    digits.push_back(static_cast<char>('0' + pick(rng, 10)));
-  }
-  return digits;
-}
-
-std::vector<std::pair<std::size_t, std::size_t>> digit_runs(const std::string& text) {
-  std::vector<std::pair<std::size_t, std::size_t>> runs;
-  for (std::size_t pos = 0; pos < text.size();) {
-    if (text[pos] >= '0' && text[pos] <= '9') {
-      std::size_t end = pos;
-      while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
-        ++end;
-      }
-      runs.emplace_back(pos, end);
-      pos = end;
-    } else {
-      ++pos;
-    }
-  }
-  return runs;
-}
+bool valid(const std::string& text) { return parse_rpm(text).has_value(); }
 
 // One random edit of the kinds that matter to rpmvercmp and to the EVR split.
 std::string mutate_once(std::string text, Rng& rng) {
@@ -118,7 +83,6 @@ std::string mutate_once(std::string text, Rng& rng) {
                                                              "a", "1",   "20240101"};
   static constexpr std::array<const char*, 9> kSeparators = {".", "+", "_", "-", "..",
                                                              "^", "~", "",  ":"};
-  const auto runs = digit_runs(text);
   const std::size_t at = text.empty() ? 0 : 1 + pick(rng, text.size());
   const std::size_t pos = std::min(at, text.size());
   switch (pick(rng, 11)) {
@@ -136,16 +100,9 @@ std::string mutate_once(std::string text, Rng& rng) {
     case 3:
       return text + pick_from(rng, kSuffixes);
     case 4:  // a digit run far beyond 64 bits
-      if (!runs.empty()) {
-        const auto [begin, end] = runs[pick(rng, runs.size())];
-        return text.replace(begin, end - begin, "1" + random_digits(rng, 20, 40));
-      }
-      return text + "." + random_digits(rng, 20, 40);
-    case 5:  // leading zeros
-      if (!runs.empty()) {
-        return text.insert(runs[pick(rng, runs.size())].first, std::string(1 + pick(rng, 3), '0'));
-      }
-      return text;
+      return testing::with_long_number(std::move(text), rng);
+    case 5:
+      return testing::with_leading_zeros(std::move(text), rng);
     case 6: {  // change a separator
       const std::size_t sep = text.find_first_of(".+_-~^", pick(rng, text.size() + 1));
       if (sep != std::string::npos) {
@@ -153,12 +110,8 @@ std::string mutate_once(std::string text, Rng& rng) {
       }
       return text;
     }
-    case 7:  // bump one digit
-      if (!runs.empty()) {
-        const auto [begin, end] = runs[pick(rng, runs.size())];
-        text[begin + pick(rng, end - begin)] = static_cast<char>('0' + pick(rng, 10));
-      }
-      return text;
+    case 7:
+      return testing::with_digit_changed(std::move(text), rng);
     case 8: {  // add a letter (either case)
       const char base = pick(rng, 4) == 0 ? 'A' : 'a';
       return text.insert(pos, 1, static_cast<char>(base + static_cast<char>(pick(rng, 26))));
@@ -167,51 +120,41 @@ std::string mutate_once(std::string text, Rng& rng) {
       const std::size_t hyphen = text.rfind('-');
       return hyphen == std::string::npos ? text : text.substr(0, hyphen);
     }
-    default:  // drop one character
-      if (text.size() > 1) {
-        text.erase(1 + pick(rng, text.size() - 1), 1);
-      }
-      return text;
+    default:
+      return testing::without_one_character(std::move(text), rng);
   }
 }
 
-std::string mutate(const std::string& base, Rng& rng) {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    std::string text = base;
-    const std::size_t edits = 1 + pick(rng, 3);
-    for (std::size_t edit = 0; edit < edits; ++edit) {
-      text = mutate_once(std::move(text), rng);
-    }
-    // Multi-byte characters must stay whole: python reads the pairs as UTF-8.
-    bool whole = true;
-    for (std::size_t idx = 0; idx < text.size(); ++idx) {
-      const auto byte = static_cast<unsigned char>(text[idx]);
-      if (byte == 0xce) {
-        whole = whole && idx + 1 < text.size() &&
-                (static_cast<unsigned char>(text[idx + 1]) & 0xc0) == 0x80;
-        ++idx;
-      } else if (byte >= 0x80) {
-        whole = false;
-      }
-    }
-    if (whole && text.size() < 200 && parse_rpm(text).has_value()) {
-      return text;
+// Multi-byte characters must stay whole: python reads the pairs as UTF-8.
+bool whole_utf8(const std::string& text) {
+  bool whole = true;
+  for (std::size_t idx = 0; idx < text.size(); ++idx) {
+    const auto byte = static_cast<unsigned char>(text[idx]);
+    if (byte == 0xce) {
+      whole = whole && idx + 1 < text.size() &&
+              (static_cast<unsigned char>(text[idx + 1]) & 0xc0) == 0x80;
+      ++idx;
+    } else if (byte >= 0x80) {
+      whole = false;
     }
   }
-  return base;
+  return whole;
+}
+
+// A valid mutation of `base` (1-3 edits), or `base` itself if no valid one turns up.
+std::string mutate(const std::string& base, Rng& rng) {
+  return testing::mutate_until(base, rng, mutate_once, [](const std::string& text) {
+    return whole_utf8(text) && text.size() < 200 && valid(text);
+  });
 }
 
 // A rewrite of `text` that rpmvercmp should order equal: leading zeros, other separators, an
 // explicit zero epoch, or no change at all (the reference decides whether it really is equal).
 std::string equivalent(std::string text, Rng& rng) {
   static constexpr std::array<const char*, 5> kSeparators = {".", "_", "+", "..", "%"};
-  const auto runs = digit_runs(text);
   switch (pick(rng, 4)) {
     case 0:
-      if (!runs.empty()) {
-        text.insert(runs[pick(rng, runs.size())].first, std::string(1 + pick(rng, 3), '0'));
-      }
-      return text;
+      return testing::with_leading_zeros(std::move(text), rng);
     case 1: {
       const std::size_t sep = text.find_first_of("._+", pick(rng, text.size() + 1));
       if (sep != std::string::npos) {
@@ -227,67 +170,9 @@ std::string equivalent(std::string text, Rng& rng) {
 }
 
 std::vector<std::string> version_pool() {
-  std::set<std::string> pool(kBuiltinVersions.begin(), kBuiltinVersions.end());
   // The Red Hat table, plus Debian versions as more real-world shapes (rpm accepts them too).
-  for (const char* file : {"redhat-versions.txt", "debian-versions-generated.txt"}) {
-    if (const auto rows = vigil::testing::load_ordering_table(file)) {
-      for (const auto& row : *rows) {
-        pool.insert(row.lhs);
-        pool.insert(row.rhs);
-      }
-    }
-  }
-  std::vector<std::string> valid;
-  for (const auto& text : pool) {
-    if (parse_rpm(text).has_value()) {
-      valid.push_back(text);
-    }
-  }
-  return valid;
-}
-
-struct Pair {
-  std::string lhs;
-  std::string rhs;
-  int ours = 0;
-};
-
-std::vector<Pair> generate_pairs(std::size_t count) {
-  const auto pool = version_pool();
-  Rng rng(0x5eed'3b11);
-  std::vector<Pair> pairs;
-  while (pairs.size() < count) {
-    std::string base = pool[pick(rng, pool.size())];
-    if (pick(rng, 4) == 0) {
-      base = mutate(base, rng);
-    }
-    Pair pair;
-    switch (pick(rng, 6)) {
-      case 0:
-      case 1:
-        pair = {base, mutate(base, rng)};
-        break;
-      case 5: {
-        std::string other = equivalent(base, rng);
-        pair = {base, parse_rpm(other).has_value() ? other : base};
-        break;
-      }
-      case 2:
-        pair = {mutate(base, rng), mutate(base, rng)};
-        break;
-      case 3: {
-        const std::size_t idx = pick(rng, pool.size());
-        pair = {pool[idx], pool[std::min(idx + 1 + pick(rng, 3), pool.size() - 1)]};
-        break;
-      }
-      default:
-        pair = {base, pool[pick(rng, pool.size())]};
-        break;
-    }
-    pair.ours = compare_rpm(parse_rpm(pair.lhs).value(), parse_rpm(pair.rhs).value());
-    pairs.push_back(std::move(pair));
-  }
-  return pairs;
+  return testing::version_pool({kBuiltinVersions.begin(), kBuiltinVersions.end()},
+                               {"redhat-versions.txt", "debian-versions-generated.txt"}, valid);
 }
 
 std::vector<std::string> split_tabs(const std::string& line) {
@@ -323,49 +208,41 @@ std::string their_split(const std::vector<std::string>& fields, std::size_t firs
 }
 
 TEST(RpmDifferentialTest, OrderingMatchesRpmLabelCompare) {
-  VIGIL_REQUIRE_TOOL(vigil::testing::command_succeeds("/usr/bin/python3 -c 'import rpm'"),
+  VIGIL_REQUIRE_TOOL(testing::command_succeeds("/usr/bin/python3 -c 'import rpm'"),
                      "/usr/bin/python3 with python3-rpm");
-  const auto pairs = generate_pairs(kPairs);
-  std::array<std::size_t, 3> by_relation{};
+  const auto pairs = testing::mixed_pairs(
+      version_pool(), kPairs,
+      {.seed = 0x5eed'3b11, .mutate = mutate, .equivalent = equivalent, .valid = valid});
+  std::vector<int> orders;
   std::string input;
   for (const auto& pair : pairs) {
-    ++by_relation[static_cast<std::size_t>(pair.ours + 1)];
+    orders.push_back(compare_rpm(parse_rpm(pair.lhs).value(), parse_rpm(pair.rhs).value()));
     input += pair.lhs + "\t" + pair.rhs + "\n";
   }
-  for (const std::size_t count : by_relation) {
-    EXPECT_GE(count, kPairs / 20) << "lt/eq/gt mix: " << by_relation[0] << "/" << by_relation[1]
-                                  << "/" << by_relation[2];
-  }
+  testing::expect_relation_mix(orders);
 
-  const auto output = vigil::testing::run_with_input(
-      std::string("/usr/bin/python3 -c '") + kPythonScript + "'", input);
+  const auto output =
+      testing::run_with_input(std::string("/usr/bin/python3 -c '") + kPythonScript + "'", input);
   ASSERT_TRUE(output.has_value()) << "python3-rpm script failed";
   std::istringstream lines(*output);
   std::size_t index = 0;
-  std::size_t disagreements = 0;
-  std::ostringstream report;
+  testing::Disagreements disagreements("rpm.labelCompare");
   for (std::string line; std::getline(lines, line); ++index) {
     ASSERT_LT(index, pairs.size()) << "more results than pairs";
     const auto fields = split_tabs(line);
     ASSERT_EQ(fields.size(), 7U) << line;
     const auto& pair = pairs[index];
     const int theirs = std::stoi(fields[0]);
-    const auto lhs = parse_rpm(pair.lhs).value();
-    const auto rhs = parse_rpm(pair.rhs).value();
-    const bool same_split =
-        our_split(lhs) == their_split(fields, 1) && our_split(rhs) == their_split(fields, 4);
-    if (theirs != pair.ours || !same_split) {
-      if (++disagreements <= kMaxReported) {
-        report << "  " << pair.lhs << " vs " << pair.rhs << ": vigil " << pair.ours
-               << ", labelCompare " << theirs
-               << (same_split ? "" : " (EVR split differs: rpm says " + line + ")") << "\n";
-      }
+    const bool same_split = our_split(parse_rpm(pair.lhs).value()) == their_split(fields, 1) &&
+                            our_split(parse_rpm(pair.rhs).value()) == their_split(fields, 4);
+    if (theirs != orders[index] || !same_split) {
+      disagreements.add(pair.lhs + " vs " + pair.rhs + ": vigil " + std::to_string(orders[index]) +
+                        ", labelCompare " + std::to_string(theirs) +
+                        (same_split ? "" : " (EVR split differs: rpm says " + line + ")"));
     }
   }
   ASSERT_EQ(index, pairs.size()) << "python answered " << index << " of " << pairs.size();
-  EXPECT_EQ(disagreements, 0U) << disagreements << " of " << pairs.size()
-                               << " pairs disagree with rpm.labelCompare; first ones:\n"
-                               << report.str();
+  EXPECT_EQ(disagreements.count(), 0U) << disagreements.summary(pairs.size(), "pairs");
 }
 
 }  // namespace

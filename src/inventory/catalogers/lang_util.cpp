@@ -7,7 +7,7 @@
 #include "core/strings.hpp"
 #include "model/purl.hpp"
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory::lang {
 namespace {
 
 // purl spec: components are percent-encoded except the unreserved characters; ':' is kept as
@@ -80,6 +80,14 @@ std::string make_purl(std::string_view type, std::string_view namespace_, std::s
   return local_purl(type, namespace_, name, version);
 }
 
+std::string make_golang_purl(std::string_view module_path, std::string_view version) {
+  const size_t slash = module_path.rfind('/');
+  if (slash == std::string_view::npos) {
+    return make_purl("golang", "", module_path, version);
+  }
+  return make_purl("golang", module_path.substr(0, slash), module_path.substr(slash + 1), version);
+}
+
 model::Package make_package(model::Ecosystem ecosystem, std::string name, std::string version,
                             std::string purl, std::string location) {
   model::Package package;
@@ -93,8 +101,9 @@ model::Package make_package(model::Ecosystem ecosystem, std::string name, std::s
 
 void add_warning(model::Inventory& inventory, std::string_view cataloger, std::string_view where,
                  std::string_view message) {
-  inventory.diagnostics.push_back(model::Diagnostic{
-      model::DiagnosticLevel::kWarning, std::string(where), fmt::format("{}: {}", cataloger, message)});
+  inventory.diagnostics.push_back(model::Diagnostic{model::DiagnosticLevel::kWarning,
+                                                    std::string(where),
+                                                    fmt::format("{}: {}", cataloger, message)});
 }
 
 std::optional<std::string> read_evidence(const sources::FileTree& tree, std::string_view path,
@@ -102,7 +111,8 @@ std::optional<std::string> read_evidence(const sources::FileTree& tree, std::str
                                          model::Inventory& inventory) {
   auto content = tree.read(path, max_bytes);
   if (!content) {
-    add_warning(inventory, cataloger, path, fmt::format("cannot read: {}", content.error().message));
+    add_warning(inventory, cataloger, path,
+                fmt::format("cannot read: {}", content.error().message));
     return std::nullopt;
   }
   return std::move(content).value();
@@ -119,7 +129,8 @@ std::string_view dir_name(std::string_view path) {
 }
 
 bool ends_with_ci(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && equals_ci(text.substr(text.size() - suffix.size()), suffix);
+  return text.size() >= suffix.size() &&
+         equals_ci(text.substr(text.size() - suffix.size()), suffix);
 }
 
 bool has_dir_segment(std::string_view path, std::string_view segment) {
@@ -180,4 +191,4 @@ std::string_view unquote(std::string_view text) {
   return text;
 }
 
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory::lang

@@ -13,7 +13,7 @@
 #include "model/package.hpp"
 #include "sources/file_tree.hpp"
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory::lang {
 
 // Read limits per kind of evidence: metadata files are small, lockfiles can be large.
 inline constexpr uint64_t kMaxMetadataBytes = uint64_t{8} << 20;
@@ -25,6 +25,10 @@ inline constexpr uint64_t kMaxLockfileBytes = uint64_t{64} << 20;
 // empty and may hold '/'-separated segments. Returns "" when `name` is empty.
 std::string make_purl(std::string_view type, std::string_view namespace_, std::string_view name,
                       std::string_view version);
+
+// Returns the purl of the Go module `module_path` ("github.com/foo/bar" -> namespace
+// "github.com/foo", name "bar").
+std::string make_golang_purl(std::string_view module_path, std::string_view version);
 
 // Returns a language package found at `location`.
 model::Package make_package(model::Ecosystem ecosystem, std::string name, std::string version,
@@ -87,4 +91,4 @@ std::optional<std::string_view> find_header(const std::vector<Header>& headers,
 // Returns `text` without one pair of surrounding double or single quotes.
 std::string_view unquote(std::string_view text);
 
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory::lang

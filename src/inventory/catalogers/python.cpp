@@ -9,7 +9,10 @@
 #include "inventory/catalogers/lang_util.hpp"
 #include "inventory/catalogers/zip_reader.hpp"
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory {
+
+using namespace lang;  // this file implements a cataloger from the lang:: helpers
+
 namespace {
 
 constexpr std::string_view kName = "python";
@@ -64,8 +67,8 @@ bool PythonCataloger::wants(std::string_view path) const {
   }
   if (base == "PKG-INFO") {
     const auto dir = dir_name(path);
-    return ends_with_ci(dir, ".egg-info") || (base_name(dir) == "EGG-INFO" &&
-                                              ends_with_ci(dir_name(dir), ".egg"));
+    return ends_with_ci(dir, ".egg-info") ||
+           (base_name(dir) == "EGG-INFO" && ends_with_ci(dir_name(dir), ".egg"));
   }
   // distutils writes a single PKG-INFO file named <name>-<version>.egg-info.
   return ends_with_ci(base, ".egg-info") || is_egg_archive(base);
@@ -85,4 +88,4 @@ void PythonCataloger::catalog(const sources::FileTree& tree, std::span<const std
   }
 }
 
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory

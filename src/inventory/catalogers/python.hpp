@@ -8,7 +8,7 @@
 
 #include "inventory/cataloger.hpp"
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory {
 
 // Reads the core-metadata headers "Name" and "Version" and reports a PyPI package per
 // distribution. Names are kept as written (the matcher normalises them per PEP 503); the purl
@@ -22,4 +22,4 @@ class PythonCataloger final : public Cataloger {
                model::Inventory& inventory) const override;
 };
 
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory

@@ -7,7 +7,7 @@
 
 #include "support/zip_builder.hpp"
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory {
 namespace {
 
 using sources::MemoryFileTree;
@@ -37,7 +37,8 @@ TEST(PythonCatalogerTest, WantsOnlyDistributionMetadata) {
 }
 
 TEST(PythonCatalogerTest, ReadsDistInfoAndEggInfo) {
-  const std::string dist_info = "usr/lib/python3/dist-packages/Flask_Cors-3.0.10.dist-info/METADATA";
+  const std::string dist_info =
+      "usr/lib/python3/dist-packages/Flask_Cors-3.0.10.dist-info/METADATA";
   const std::string egg_dir = "opt/venv/lib/python3.11/site-packages/six-1.16.0.egg-info/PKG-INFO";
   const std::string egg_file = "usr/lib/python3/dist-packages/python_apt-2.6.0.egg-info";
   MemoryFileTree tree{
@@ -45,8 +46,9 @@ TEST(PythonCatalogerTest, ReadsDistInfoAndEggInfo) {
        "Metadata-Version: 2.1\nName: Flask_Cors\nVersion: 3.0.10\nSummary: A Flask extension\n"
        "Classifier: Programming Language :: Python\n\nVersion: 9.9.9 (body, not a header)\n"},
       {egg_dir, "Metadata-Version: 1.2\r\nName: six\r\nVersion: 1.16.0\r\nLicense: MIT\r\n"},
-      {egg_file, "Metadata-Version: 1.1\nName: python-apt\nVersion: 2.6.0\nDescription: long\n"
-                 "        text that continues\n"},
+      {egg_file,
+       "Metadata-Version: 1.1\nName: python-apt\nVersion: 2.6.0\nDescription: long\n"
+       "        text that continues\n"},
   };
   const auto inventory = run(tree, {dist_info, egg_dir, egg_file});
   ASSERT_EQ(inventory.packages.size(), 3U);
@@ -66,9 +68,10 @@ TEST(PythonCatalogerTest, ReadsEggArchivesAndDirectories) {
   const std::string egg = "opt/app/eggs/requests-2.31.0-py3.11.egg";
   const std::string egg_dir = "opt/app/eggs/idna-3.4-py3.11.egg/EGG-INFO/PKG-INFO";
   MemoryFileTree tree;
-  tree.add_file(egg, testing::make_zip({{"requests/__init__.py", "# code\n"},
-                                        {"EGG-INFO/PKG-INFO",
-                                         "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n"}}));
+  tree.add_file(egg,
+                testing::make_zip({{"requests/__init__.py", "# code\n"},
+                                   {"EGG-INFO/PKG-INFO",
+                                    "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n"}}));
   tree.add_file(egg_dir, "Metadata-Version: 2.1\nName: idna\nVersion: 3.4\n");
   const auto inventory = run(tree, {egg, egg_dir});
   ASSERT_EQ(inventory.packages.size(), 2U);
@@ -99,4 +102,4 @@ TEST(PythonCatalogerTest, BadEvidenceBecomesDiagnostics) {
 }
 
 }  // namespace
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory

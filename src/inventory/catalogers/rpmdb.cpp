@@ -10,6 +10,7 @@
 #include <rpm/rpmts.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -219,20 +220,38 @@ bool has_no_symlinks(const fs::path& dir) {
   return !ec;
 }
 
+// SQLite's file header. librpm leaks its sqlite handle when asked to open something else, so
+// such files are rejected before librpm sees them.
+constexpr std::string_view kSqliteMagic{"SQLite format 3\0", 16};
+
+Result<void> check_main_file(const DbFormat& format, std::string_view head, std::string_view path) {
+  if (format.backend == "sqlite" && !head.starts_with(kSqliteMagic)) {
+    return fail(Error::parse("{} is not an SQLite database", path));
+  }
+  return {};
+}
+
 // Reads the database in place when the tree is on the host and the directory is safe to hand
 // to librpm; nullopt when that is not possible or librpm failed there.
 std::optional<std::vector<RawRpm>> read_in_place(const sources::FileTree& tree,
-                                                 const std::string& dir, std::string_view backend) {
+                                                 const std::string& dir, const DbFormat& format) {
   const auto root = tree.host_path("");
   const auto host_dir = tree.host_path(dir);
   if (!root || !host_dir || !has_no_symlinks(*host_dir)) {
     return std::nullopt;
   }
+  std::string head(kSqliteMagic.size(), '\0');
+  std::ifstream main_file(*host_dir / std::string(format.files[0]), std::ios::binary);
+  main_file.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(std::max<std::streamsize>(main_file.gcount(), 0)));
+  if (!check_main_file(format, head, dir)) {
+    return std::nullopt;  // the copy reports it
+  }
   const fs::path relative = host_dir->lexically_relative(*root);
   if (relative.empty() || *relative.begin() == "..") {
     return std::nullopt;
   }
-  auto rpms = read_database(root->string(), "/" + relative.string(), backend);
+  auto rpms = read_database(root->string(), "/" + relative.string(), format.backend);
   if (!rpms) {
     return std::nullopt;
   }
@@ -250,6 +269,9 @@ Result<std::vector<RawRpm>> read_copy(const sources::FileTree& tree, const std::
     }
     const std::string path = dir + "/" + std::string(file);
     VIGIL_ASSIGN_OR_RETURN(std::string content, tree.read(path, kMaxDbBytes));
+    if (file == format.files[0]) {
+      VIGIL_TRY(check_main_file(format, content, path));
+    }
     std::ofstream out(scratch.path() / std::string(file), std::ios::binary);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     if (!out.flush()) {
@@ -352,7 +374,7 @@ void RpmDbCataloger::catalog(const sources::FileTree& tree, std::span<const std:
     Result<std::vector<RawRpm>> rpms = std::vector<RawRpm>{};
     {
       const std::lock_guard lock(rpm_mutex());
-      if (auto in_place = read_in_place(tree, dir, format->backend)) {
+      if (auto in_place = read_in_place(tree, dir, *format)) {
         rpms = std::move(*in_place);
       } else {
         rpms = read_copy(tree, dir, *format, found->second);

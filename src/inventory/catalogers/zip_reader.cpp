@@ -9,7 +9,7 @@
 #include <memory>
 #include <utility>
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory::lang {
 namespace {
 
 struct ArchiveCloser {
@@ -100,11 +100,11 @@ Result<ZipReadSummary> read_zip(
         summary.skipped.push_back(fmt::format("{} ({})", path, archive_message(handle.get())));
         break;
       case EntryOutcome::kFatal:
-        return fail(Error::parse("corrupt zip archive at {}: {}", path,
-                                 archive_message(handle.get())));
+        return fail(
+            Error::parse("corrupt zip archive at {}: {}", path, archive_message(handle.get())));
     }
   }
   return summary;
 }
 
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory::lang

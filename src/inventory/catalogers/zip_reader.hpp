@@ -10,7 +10,7 @@
 
 #include "core/result.hpp"
 
-namespace vigil::inventory::catalogers {
+namespace vigil::inventory::lang {
 
 // How much a scan may expand from one top-level archive, shared by its nested archives.
 struct ZipBudget {
@@ -31,4 +31,4 @@ struct ZipReadSummary {
     std::string_view bytes, const std::function<bool(std::string_view path)>& select,
     const std::function<void(std::string path, std::string content)>& consume, ZipBudget& budget);
 
-}  // namespace vigil::inventory::catalogers
+}  // namespace vigil::inventory::lang

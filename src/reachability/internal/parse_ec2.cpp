@@ -132,11 +132,18 @@ bool parse_permission(const object& obj, std::string_view where, ParseContext& c
     }
     permission.ports = {static_cast<uint16_t>(*from), static_cast<uint16_t>(*to)};
   }
+  const auto add_source = [&](std::string_view field, std::string_view text) {
+    const size_t before = permission.cidrs.size();
+    add_cidr(ctx, where, field, text, permission.cidrs);
+    if (!text.empty() && permission.cidrs.size() == before) {
+      permission.invalid_sources.emplace_back(text);
+    }
+  };
   each_object(obj, "IpRanges", [&](const object& range, size_t) {
-    add_cidr(ctx, where, "CidrIp", str(range, "CidrIp"), permission.cidrs);
+    add_source("CidrIp", str(range, "CidrIp"));
   });
   each_object(obj, "Ipv6Ranges", [&](const object& range, size_t) {
-    add_cidr(ctx, where, "CidrIpv6", str(range, "CidrIpv6"), permission.cidrs);
+    add_source("CidrIpv6", str(range, "CidrIpv6"));
   });
   each_object(obj, "PrefixListIds", [&](const object& list, size_t) {
     if (const auto id = str(list, "PrefixListId"); !id.empty()) {
@@ -235,6 +242,12 @@ std::optional<int> parse_protocol(std::string_view text) {
 }
 
 bool parse_instances(const object& root, ParseContext& ctx) {
+  // Usually one instance and one interface per reservation: reserve to avoid regrowing
+  // vectors of large structs on big organisations.
+  if (const auto reservations = arr_at(root, "Reservations")) {
+    ctx.env().instances.reserve(ctx.env().instances.size() + reservations->size());
+    ctx.env().interfaces.reserve(ctx.env().interfaces.size() + reservations->size());
+  }
   return each_object(root, "Reservations", [&](const object& reservation, size_t reservation_index) {
     const auto owner = str(reservation, "OwnerId");
     const bool listed = each_object(reservation, "Instances", [&](const object& obj, size_t index) {
@@ -279,6 +292,9 @@ bool parse_instances(const object& root, ParseContext& ctx) {
 }
 
 bool parse_network_interfaces(const object& root, ParseContext& ctx) {
+  if (const auto items = arr_at(root, "NetworkInterfaces")) {
+    ctx.env().interfaces.reserve(ctx.env().interfaces.size() + items->size());
+  }
   return each_object(root, "NetworkInterfaces", [&](const object& obj, size_t index) {
     const std::string where = item_where("NetworkInterfaces", index, str(obj, "NetworkInterfaceId"));
     auto eni = interface_from(obj, {}, {}, where, ctx);
@@ -304,6 +320,20 @@ bool parse_security_groups(const object& root, ParseContext& ctx) {
     group.owner_id = std::string(str(obj, "OwnerId"));
     parse_permissions(obj, "IpPermissions", where, ctx, group.inbound);
     parse_permissions(obj, "IpPermissionsEgress", where, ctx, group.outbound);
+    for (const auto* rules : {&group.inbound, &group.outbound}) {
+      size_t count = 0;
+      for (const auto& permission : *rules) {
+        count += std::max<size_t>(1, permission.cidrs.size() + permission.prefix_list_ids.size() +
+                                         permission.groups.size() +
+                                         permission.invalid_sources.size());
+      }
+      if (count > kMaxRulesPerGroup) {
+        ctx.warn(where, fmt::format("{} rules in one direction is over the limit of {}; "
+                                    "security group ignored",
+                                    count, kMaxRulesPerGroup));
+        return;
+      }
+    }
     ctx.env().security_groups.push_back(std::move(group));
   });
 }
@@ -331,10 +361,10 @@ bool parse_network_acls(const object& root, ParseContext& ctx) {
       const auto egress = bool_at(item, "Egress");
       const auto protocol = parse_protocol(str(item, "Protocol"));
       const auto action = str(item, "RuleAction");
-      if (!number || *number < 1 || *number > 32767 || !egress || !protocol ||
+      if (!number || *number < 1 || *number > 32768 || !egress || !protocol ||
           (action != "allow" && action != "deny")) {
         ctx.warn(entry_where,
-                 "entry needs RuleNumber (1-32767), Egress, Protocol and RuleAction allow|deny; "
+                 "entry needs RuleNumber (1-32768), Egress, Protocol and RuleAction allow|deny; "
                  "ignored");
         return;
       }
@@ -366,6 +396,11 @@ bool parse_network_acls(const object& root, ParseContext& ctx) {
       }
       acl.entries.push_back(entry);
     });
+    if (acl.entries.size() > kMaxNaclEntries) {
+      ctx.warn(where, fmt::format("{} entries is over the limit of {}; network ACL ignored",
+                                  acl.entries.size(), kMaxNaclEntries));
+      return;
+    }
     ctx.env().network_acls.push_back(std::move(acl));
   });
 }
@@ -446,6 +481,11 @@ bool parse_route_tables(const object& root, ParseContext& ctx) {
       }
       table.routes.push_back(std::move(route));
     });
+    if (table.routes.size() > kMaxRoutesPerTable) {
+      ctx.warn(where, fmt::format("{} routes is over the limit of {}; route table ignored",
+                                  table.routes.size(), kMaxRoutesPerTable));
+      return;
+    }
     ctx.env().route_tables.push_back(std::move(table));
   });
 }

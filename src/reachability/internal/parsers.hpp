@@ -30,6 +30,14 @@ class ParseContext {
   std::string file_;
 };
 
+// Limits far above AWS quotas (60 rules per group and direction by default, 1,000 at most; 20
+// NACL entries per direction, 40 at most; 50 routes per table, 1,000 at most). An object over a
+// limit is dropped with a warning, so that references to it become UNKNOWN: they bound the
+// quadratic parts of the analysis on hostile input.
+inline constexpr size_t kMaxRulesPerGroup = 2000;   // sources summed over a direction's rules
+inline constexpr size_t kMaxNaclEntries = 400;      // both directions
+inline constexpr size_t kMaxRoutesPerTable = 2000;
+
 bool parse_instances(const object& root, ParseContext& ctx);
 bool parse_network_interfaces(const object& root, ParseContext& ctx);
 bool parse_security_groups(const object& root, ParseContext& ctx);

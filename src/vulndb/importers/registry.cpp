@@ -5,6 +5,7 @@
 #include "vulndb/importers/kev.hpp"
 #include "vulndb/importers/nvd.hpp"
 #include "vulndb/importers/osv.hpp"
+#include "vulndb/importers/vigil_bundle.hpp"
 
 namespace vigil::vulndb {
 
@@ -13,6 +14,9 @@ std::vector<std::unique_ptr<Importer>> default_importers() {
   // Most specific formats first: OSV's sniff ("id" + "modified") is the loosest.
   // The feed importers look for keys or headers of their own ("NVD_CVE", "catalogVersion",
   // "distroversion", a KEV or EPSS CSV header, an <updates> root) and never overlap.
+  // Vigil bundle records start with a fixed key ({"vigil_bundle_records": / {"vigil_record":)
+  // and must win over OSV, whose sniff their OSV-shaped lines would pass.
+  importers.push_back(make_vigil_bundle_importer());
   importers.push_back(make_nvd_importer());
   importers.push_back(make_kev_importer());
   importers.push_back(make_epss_importer());
