@@ -18,10 +18,15 @@ PACKAGES=(
   dpkg rpm python3-rpm python3-packaging
   # db5.3_load writes the BerkeleyDB rpm database (Amazon Linux 2 format) for the rpm cataloger test
   db5.3-util
+  # awscli's botocore service models pin the reachability fixtures to the AWS CLI output shapes
+  awscli
   # image tests build OCI layouts, docker archives and a local registry with the real tools
   umoci skopeo docker-registry
   # JSON Schema validator for the export tests (CycloneDX, SPDX and SARIF schemas)
   python3-jsonschema
+  # language catalogers' reference data: `go version -m`, real Debian jars (skopeo, umoci and
+  # docker-registry above are the Go programs compared)
+  golang-go liblog4j2-java libjackson2-databind-java
 )
 
 missing=()

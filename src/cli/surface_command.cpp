@@ -61,7 +61,8 @@ Result<model::Inventory> scan_image(const std::string& target, const SurfaceOpti
   options.insecure = opts.insecure;
   VIGIL_ASSIGN_OR_RETURN(options.credentials, credentials_from(opts));
   static const auto catalogers = inventory::default_catalogers();
-  VIGIL_ASSIGN_OR_RETURN(auto scan, service::scan_image(image_target, std::move(options), catalogers));
+  VIGIL_ASSIGN_OR_RETURN(auto scan,
+                         service::scan_image(image_target, std::move(options), catalogers));
   context.resource_type = "image";
   context.resource_id = scan.image.manifest_digest.empty()
                             ? scan.image.reference
@@ -92,7 +93,8 @@ Result<model::Inventory> scan_function(const std::string& target, const SurfaceO
   options.cache_dir = cache_from(opts);
   options.limits = limits_from(opts);
   static const auto catalogers = inventory::default_catalogers();
-  VIGIL_ASSIGN_OR_RETURN(auto scanner, service::FunctionScanner::create(std::move(options), catalogers));
+  VIGIL_ASSIGN_OR_RETURN(auto scanner,
+                         service::FunctionScanner::create(std::move(options), catalogers));
   std::vector<std::filesystem::path> layers(opts.layers.begin(), opts.layers.end());
   VIGIL_ASSIGN_OR_RETURN(auto inventory, scanner->scan(*config, opts.code, layers));
   context.resource_type = "function";
@@ -111,20 +113,25 @@ std::string surface_description(std::string_view kind) {
 
 void add_surface_options(CLI::App* sub, std::string_view kind, SurfaceOptions& opts) {
   if (kind == "image") {
-    sub->add_option("--platform", opts.platform, "os/arch[/variant] to pick from a multi-platform image");
+    sub->add_option("--platform", opts.platform,
+                    "os/arch[/variant] to pick from a multi-platform image");
     sub->add_flag("--insecure", opts.insecure, "Pull over plain HTTP");
-    sub->add_option("--username", opts.username, "Registry user (or VIGIL_REGISTRY_AUTH=user:password)");
+    sub->add_option("--username", opts.username,
+                    "Registry user (or VIGIL_REGISTRY_AUTH=user:password)");
     sub->add_option("--password", opts.password, "Registry password");
   } else {
     // The configuration may also be given as the positional target.
     if (auto* target = sub->get_option_no_throw("target"); target != nullptr) {
       target->required(false);
     }
-    sub->add_option("--config", opts.config, "Function configuration JSON (get-function-configuration)");
+    sub->add_option("--config", opts.config,
+                    "Function configuration JSON (get-function-configuration)");
     sub->add_option("--code", opts.code, "The function's deployment package (zip)");
-    sub->add_option("--layer", opts.layers, "Layer zips, in the configuration's order (repeatable)");
+    sub->add_option("--layer", opts.layers,
+                    "Layer zips, in the configuration's order (repeatable)");
   }
-  sub->add_option("--cache", opts.cache_dir, "Layer cache directory (default: $XDG_CACHE_HOME/vigil/layers)");
+  sub->add_option("--cache", opts.cache_dir,
+                  "Layer cache directory (default: $XDG_CACHE_HOME/vigil/layers)");
   sub->add_flag("--no-cache", opts.no_cache, "Index layers in a private scratch area only");
   sub->add_option("--max-expanded-bytes", opts.max_expanded_bytes,
                   "Stop when layers expand past this many bytes (decompression bombs)");

@@ -1,3 +1,5 @@
+#include "export/internal/common.hpp"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -6,7 +8,6 @@
 #include <set>
 
 #include "core/strings.hpp"
-#include "export/internal/common.hpp"
 #include "model/ecosystem.hpp"
 
 namespace vigil::exporter {
@@ -96,8 +97,8 @@ std::string utc_now() {
 }
 
 bool is_utc_timestamp(std::string_view text) {
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return false;
   }
   for (const size_t pos : {0U, 1U, 2U, 3U}) {
@@ -131,8 +132,8 @@ Result<PreparedDocument> prepare(const SbomDocument& document) {
     return fail(Error::invalid_argument("SBOM timestamp '{}': expected YYYY-MM-DDTHH:MM:SSZ",
                                         prepared.timestamp));
   }
-  prepared.uuid = document.serial_uuid.empty() ? uuid_v4(document.seed)
-                                               : to_lower(document.serial_uuid);
+  prepared.uuid =
+      document.serial_uuid.empty() ? uuid_v4(document.seed) : to_lower(document.serial_uuid);
   if (prepared.uuid.rfind("urn:uuid:", 0) == 0) {
     prepared.uuid.erase(0, 9);
   }

@@ -88,8 +88,7 @@ Result<void> read_os(const Json& component, const ComponentFacts& facts, CdxStat
          fmt::format("second operating-system component '{}' ignored", facts.name)});
     return {};
   }
-  VIGIL_ASSIGN_OR_RETURN(const auto description,
-                         get_string(component, "description", facts.where));
+  VIGIL_ASSIGN_OR_RETURN(const auto description, get_string(component, "description", facts.where));
   state.result.inventory.os =
       build_os(facts.name, facts.version, description.value_or(""), facts.properties);
   state.have_os = true;
@@ -133,8 +132,7 @@ Result<void> read_metadata(const Json& root, CdxState& state) {
   if (const std::string* complete = find_property(properties, kPropComplete)) {
     state.result.inventory.complete = *complete != "false";
   }
-  VIGIL_ASSIGN_OR_RETURN(const Json* subject,
-                         get_object(*metadata, "component", "metadata"));
+  VIGIL_ASSIGN_OR_RETURN(const Json* subject, get_object(*metadata, "component", "metadata"));
   if (subject == nullptr) {
     return {};
   }
@@ -159,8 +157,7 @@ bool supported_spec(std::string_view version) {
 Result<ReadSbom> read_cyclonedx(const Json& root) {
   VIGIL_ASSIGN_OR_RETURN(const auto format, get_string(root, "bomFormat", ""));
   if (!format || *format != "CycloneDX") {
-    return fail(Error::parse("bomFormat: expected \"CycloneDX\", got \"{}\"",
-                             format.value_or("")));
+    return fail(Error::parse("bomFormat: expected \"CycloneDX\", got \"{}\"", format.value_or("")));
   }
   VIGIL_ASSIGN_OR_RETURN(const auto spec, get_string(root, "specVersion", ""));
   if (!spec) {

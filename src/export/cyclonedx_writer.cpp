@@ -47,14 +47,14 @@ OrderedJson subject_component(const SbomSubject& subject) {
   OrderedJson component;
   component["type"] = subject_component_type(subject.kind);
   component["bom-ref"] = kSubjectRef;
-  component["name"] = subject.name.empty() ? std::string(subject_kind_name(subject.kind))
-                                           : subject.name;
+  component["name"] =
+      subject.name.empty() ? std::string(subject_kind_name(subject.kind)) : subject.name;
   if (!subject.version.empty()) {
     component["version"] = subject.version;
   }
   add_sha256(component, subject.digest);
-  std::vector<Property> properties{{std::string(kPropSubjectKind),
-                                    std::string(subject_kind_name(subject.kind))}};
+  std::vector<Property> properties{
+      {std::string(kPropSubjectKind), std::string(subject_kind_name(subject.kind))}};
   if (!subject.id.empty()) {
     properties.emplace_back(kPropSubjectId, subject.id);
   }
@@ -91,8 +91,7 @@ OrderedJson layer_component(const SbomLayer& layer, size_t index) {
     component["description"] = layer.name;
   }
   add_sha256(component, layer.digest);
-  component["properties"] =
-      properties_json({{"vigil:layer-index", std::to_string(index)}});
+  component["properties"] = properties_json({{"vigil:layer-index", std::to_string(index)}});
   return component;
 }
 

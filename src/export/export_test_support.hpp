@@ -60,8 +60,8 @@ inline bool is_uuid4(std::string_view text) {
 // "arn:<partition>:inspector2:<region>:<12 digits>:finding/<32 hex>".
 inline bool is_finding_arn(std::string_view text) {
   const auto parts = vigil::split(text, ':');
-  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "inspector2" ||
-      parts[4].size() != 12 || !std::all_of(parts[4].begin(), parts[4].end(), vigil::is_digit)) {
+  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "inspector2" || parts[4].size() != 12 ||
+      !std::all_of(parts[4].begin(), parts[4].end(), vigil::is_digit)) {
     return false;
   }
   const std::string_view resource = parts[5];
@@ -88,23 +88,24 @@ inline std::vector<SchemaCheck> validate_spdx(const std::string& json) {
 }
 
 // Skips (or, with VIGIL_REQUIRE_REFERENCE=1, fails) the test when the validator could not run.
-#define VIGIL_REQUIRE_VALIDATOR(check)                                                     \
-  do {                                                                                     \
-    if ((check).verdict == ::vigil::testing::SchemaVerdict::kUnavailable) {                \
-      if (::vigil::testing::reference_required()) {                                        \
-        FAIL() << "schema validator unavailable: " << (check).output;                      \
-      }                                                                                    \
+#define VIGIL_REQUIRE_VALIDATOR(check)                                                      \
+  do {                                                                                      \
+    if ((check).verdict == ::vigil::testing::SchemaVerdict::kUnavailable) {                 \
+      if (::vigil::testing::reference_required()) {                                         \
+        FAIL() << "schema validator unavailable: " << (check).output;                       \
+      }                                                                                     \
       GTEST_SKIP() << "schema validator unavailable (apt-get install python3-jsonschema): " \
-                   << (check).output;                                                      \
-    }                                                                                      \
+                   << (check).output;                                                       \
+    }                                                                                       \
   } while (false)
 
 // Skips the test when the shared schemas are absent.
-#define VIGIL_REQUIRE_SCHEMAS()                                            \
-  do {                                                                     \
-    if (!::vigil::exporter::testing::have_schemas()) {                     \
-      GTEST_SKIP() << "shared schemas absent: " << ::vigil::exporter::testing::schema_dir().string(); \
-    }                                                                      \
+#define VIGIL_REQUIRE_SCHEMAS()                                          \
+  do {                                                                   \
+    if (!::vigil::exporter::testing::have_schemas()) {                   \
+      GTEST_SKIP() << "shared schemas absent: "                          \
+                   << ::vigil::exporter::testing::schema_dir().string(); \
+    }                                                                    \
   } while (false)
 
 // A directory beside the test binary where npm reference packages are kept between runs
@@ -193,8 +194,7 @@ inline SbomDocument sample_document() {
                       "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                       "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api"};
   document.inventory.target = "api.tar";
-  document.inventory.os = {"debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)", "",
-                           false};
+  document.inventory.os = {"debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)", "", false};
   document.inventory.packages = {
       deb("libssl3", "3.0.11-1~deb12u2", "openssl", kLayer1),
       deb("libc6", "2.36-9+deb12u4", "glibc", kLayer1),
@@ -209,8 +209,7 @@ inline SbomDocument sample_document() {
       language(model::Ecosystem::kNpm, "@babel/traverse", "7.22.5",
                "pkg:npm/%40babel/traverse@7.22.5",
                "opt/other/node_modules/@babel/traverse/package.json", kLayer2),
-      language(model::Ecosystem::kGeneric, "mystery-tool", "1.0", "", "usr/local/bin/mystery",
-               ""),
+      language(model::Ecosystem::kGeneric, "mystery-tool", "1.0", "", "usr/local/bin/mystery", ""),
   };
   document.layers = {{kLayer1, "ADD rootfs.tar.xz /"}, {kLayer2, "RUN pip install requests"}};
   document.tool_version = "0.1.0";
@@ -235,8 +234,8 @@ inline model::Finding finding_for(const model::Package& package, std::string id,
   finding.sources = {"osv"};
   finding.severity = severity;
   if (score > 0.0) {
-    finding.cvss = {{"3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", score,
-                     "nvd@nist.gov (Primary)"}};
+    finding.cvss = {
+        {"3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", score, "nvd@nist.gov (Primary)"}};
     finding.inspector_score = score;
   }
   finding.vigil_risk = score;
@@ -267,7 +266,8 @@ inline std::vector<model::Finding> sample_findings() {
   auto openssl = finding_for(packages[0], "CVE-2023-5678", model::Severity::kMedium, 5.3);
   openssl.sources = {"nvd", "osv"};
   openssl.cvss.push_back({"3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L", 5.3, "osv:DSA-1"});
-  openssl.inspector_adjustments = {{"MAV", "N", "L", "no network path from the internet or the VPC"}};
+  openssl.inspector_adjustments = {
+      {"MAV", "N", "L", "no network path from the internet or the VPC"}};
   openssl.inspector_score = 4.0;
   openssl.vendor_severity = "medium";
 

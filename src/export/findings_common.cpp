@@ -58,8 +58,7 @@ std::string inspector_source(const model::Finding& finding) {
   }
   std::string out;
   for (const char c : finding.sources.front()) {
-    out.push_back(is_alnum(c) ? static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c)
-                              : '_');
+    out.push_back(is_alnum(c) ? static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c) : '_');
   }
   return out;
 }

@@ -37,8 +37,7 @@ std::string finding_arn(const model::Finding& finding, const FindingsContext& co
                            internal::hash_hex(finding.resource_id + "\n" + finding.package.purl);
   return fmt::format("arn:vigil:inspector2:{}:{}:finding/{}",
                      context.resource.region.empty() ? "local" : context.resource.region,
-                     finding.account_id.empty() ? context.resource.account_id
-                                                : finding.account_id,
+                     finding.account_id.empty() ? context.resource.account_id : finding.account_id,
                      hash);
 }
 
@@ -138,13 +137,26 @@ std::string_view package_manager(const model::Package& package) {
     std::string_view manager;
   };
   constexpr FileRule kRules[] = {
-      {"package-lock.json", "NPM"},   {"npm-shrinkwrap.json", "NPM"}, {"yarn.lock", "YARN"},
-      {"pipfile.lock", "PIPENV"},     {"poetry.lock", "POETRY"},      {"requirements.txt", "PIP"},
-      {"go.mod", "GOMOD"},            {"go.sum", "GOMOD"},            {"pom.xml", "POM"},
-      {"pom.properties", "POM"},      {".jar", "JAR"},                {".war", "JAR"},
-      {".ear", "JAR"},                {"gemfile.lock", "BUNDLER"},    {".gemspec", "GEMSPEC"},
-      {"cargo.lock", "CARGO"},        {"composer.lock", "COMPOSER"},  {".deps.json", "DOTNET_CORE"},
-      {"packages.lock.json", "NUGET"}, {".csproj", "NUGET"},
+      {"package-lock.json", "NPM"},
+      {"npm-shrinkwrap.json", "NPM"},
+      {"yarn.lock", "YARN"},
+      {"pipfile.lock", "PIPENV"},
+      {"poetry.lock", "POETRY"},
+      {"requirements.txt", "PIP"},
+      {"go.mod", "GOMOD"},
+      {"go.sum", "GOMOD"},
+      {"pom.xml", "POM"},
+      {"pom.properties", "POM"},
+      {".jar", "JAR"},
+      {".war", "JAR"},
+      {".ear", "JAR"},
+      {"gemfile.lock", "BUNDLER"},
+      {".gemspec", "GEMSPEC"},
+      {"cargo.lock", "CARGO"},
+      {"composer.lock", "COMPOSER"},
+      {".deps.json", "DOTNET_CORE"},
+      {"packages.lock.json", "NUGET"},
+      {".csproj", "NUGET"},
   };
   for (const auto& rule : kRules) {
     if (ends_with(file, rule.suffix)) {
@@ -245,10 +257,10 @@ OrderedJson vulnerable_package(const model::Finding& finding, const FindingsCont
   if (!os && !package.locations.empty()) {
     const std::string& path = package.locations.front();
     // ECR reports paths inside the image without the leading '/'.
-    out["filePath"] = context.resource.type == model::ResourceType::kImage && !path.empty() &&
-                              path.front() == '/'
-                          ? path.substr(1)
-                          : path;
+    out["filePath"] =
+        context.resource.type == model::ResourceType::kImage && !path.empty() && path.front() == '/'
+            ? path.substr(1)
+            : path;
   }
   if (finding.fixed_in.empty()) {
     out["fixedInVersion"] = "NotAvailable";
@@ -274,16 +286,19 @@ OrderedJson adjusted_cvss(const model::Finding& finding, const model::CvssRecord
   for (const auto& step : finding.inspector_adjustments) {
     adjustments.push_back(
         {{"metric", step.factor},
-         {"reason", step.reason.empty() ? fmt::format("{} -> {}", step.from, step.to)
-                                        : step.reason}});
+         {"reason",
+          step.reason.empty() ? fmt::format("{} -> {}", step.from, step.to) : step.reason}});
     // Environmental metrics (MAV, ...) are appended to the vector they adjust.
     if (!step.to.empty() && std::all_of(step.factor.begin(), step.factor.end(), is_alpha)) {
       vector += fmt::format("/{}:{}", step.factor, step.to);
     }
   }
-  return {{"adjustments", std::move(adjustments)}, {"cvssSource", record.source},
-          {"score", finding.inspector_score},      {"scoreSource", record.source},
-          {"scoringVector", vector},               {"version", record.version}};
+  return {{"adjustments", std::move(adjustments)},
+          {"cvssSource", record.source},
+          {"score", finding.inspector_score},
+          {"scoreSource", record.source},
+          {"scoringVector", vector},
+          {"version", record.version}};
 }
 
 OrderedJson explanation(const std::vector<model::ScoreAdjustment>& steps) {

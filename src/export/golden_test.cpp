@@ -110,10 +110,10 @@ model::Finding finding_from(const json& in, const model::Inventory& inventory) {
   finding.references = in.value("references", std::vector<std::string>{});
   finding.fixed_in = text_of(in, "fixed_in");
   finding.remediation = text_of(in, "remediation");
-  finding.fix_available =
-      enum_named(in.value("fix_available", "NO"),
-                 {model::FixAvailable::kYes, model::FixAvailable::kNo, model::FixAvailable::kPartial},
-                 model::fix_available_name);
+  finding.fix_available = enum_named(
+      in.value("fix_available", "NO"),
+      {model::FixAvailable::kYes, model::FixAvailable::kNo, model::FixAvailable::kPartial},
+      model::fix_available_name);
   finding.vendor_severity = text_of(in, "vendor_severity");
   finding.severity = enum_named(in.value("severity", "UNTRIAGED"),
                                 {Severity::kUntriaged, Severity::kInformational, Severity::kLow,
@@ -161,9 +161,9 @@ GoldenCase case_from(const json& in) {
   const json& inventory = in.at("inventory");
   out.document.inventory.target = text_of(inventory, "target");
   const json os = inventory.value("os", json::object());
-  out.document.inventory.os = {text_of(os, "id"),          text_of(os, "version_id"),
-                               text_of(os, "codename"),    text_of(os, "pretty_name"),
-                               text_of(os, "kernel_release"), os.value("end_of_life", false)};
+  out.document.inventory.os = {
+      text_of(os, "id"),          text_of(os, "version_id"),     text_of(os, "codename"),
+      text_of(os, "pretty_name"), text_of(os, "kernel_release"), os.value("end_of_life", false)};
   out.document.inventory.complete = inventory.value("complete", true);
   for (const auto& package : inventory.at("packages")) {
     out.document.inventory.packages.push_back(package_from(package));
@@ -178,8 +178,7 @@ GoldenCase case_from(const json& in) {
   out.context.resource.account_id = text_of(resource, "account_id");
   out.context.resource.region = text_of(resource, "region");
   out.context.resource.name = text_of(resource, "name");
-  out.context.resource.tags =
-      resource.value("tags", std::map<std::string, std::string>{});
+  out.context.resource.tags = resource.value("tags", std::map<std::string, std::string>{});
   out.context.os = out.document.inventory.os;
   out.context.tool_version = out.document.tool_version;
   out.context.timestamp = out.document.timestamp;

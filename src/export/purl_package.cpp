@@ -46,11 +46,24 @@ constexpr std::array<std::pair<std::string_view, Ecosystem>, 12> kDistroIds{{
 
 // Release codenames seen in distro qualifiers ("distro=bookworm").
 constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kCodenames{{
-    {"jessie", "8"},      {"stretch", "9"},      {"buster", "10"},     {"bullseye", "11"},
-    {"bookworm", "12"},   {"trixie", "13"},      {"forky", "14"},      {"xenial", "16.04"},
-    {"bionic", "18.04"},  {"focal", "20.04"},    {"jammy", "22.04"},   {"kinetic", "22.10"},
-    {"lunar", "23.04"},   {"mantic", "23.10"},   {"noble", "24.04"},   {"oracular", "24.10"},
-    {"plucky", "25.04"},  {"questing", "25.10"},
+    {"jessie", "8"},
+    {"stretch", "9"},
+    {"buster", "10"},
+    {"bullseye", "11"},
+    {"bookworm", "12"},
+    {"trixie", "13"},
+    {"forky", "14"},
+    {"xenial", "16.04"},
+    {"bionic", "18.04"},
+    {"focal", "20.04"},
+    {"jammy", "22.04"},
+    {"kinetic", "22.10"},
+    {"lunar", "23.04"},
+    {"mantic", "23.10"},
+    {"noble", "24.04"},
+    {"oracular", "24.10"},
+    {"plucky", "25.04"},
+    {"questing", "25.10"},
 }};
 
 std::optional<Ecosystem> distro_ecosystem(std::string_view id) {
@@ -164,9 +177,9 @@ void apply_upstream(std::string_view type, std::string_view upstream, model::Pac
         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0) {
       text.resize(text.size() - suffix.size());
       const size_t release_dash = text.rfind('-');
-      const size_t version_dash =
-          release_dash == std::string::npos || release_dash == 0 ? std::string::npos
-                                                                 : text.rfind('-', release_dash - 1);
+      const size_t version_dash = release_dash == std::string::npos || release_dash == 0
+                                      ? std::string::npos
+                                      : text.rfind('-', release_dash - 1);
       if (version_dash != std::string::npos && version_dash > 0) {
         package.source_name = text.substr(0, version_dash);
         package.source_version = text.substr(version_dash + 1);
@@ -209,11 +222,11 @@ void apply_purl(const model::Purl& purl, const ComponentFacts& facts, const mode
     }
     const auto ecosystem = os_purl_ecosystem(purl, type, os);
     if (!ecosystem) {
-      diagnostics.push_back({model::DiagnosticLevel::kWarning, facts.where,
-                             fmt::format("{} package '{}' of distro '{}' has no advisory "
-                                         "ecosystem: recorded as Generic and not matched",
-                                         type, purl.name,
-                                         purl.namespace_.empty() ? os.id : purl.namespace_)});
+      diagnostics.push_back(
+          {model::DiagnosticLevel::kWarning, facts.where,
+           fmt::format("{} package '{}' of distro '{}' has no advisory "
+                       "ecosystem: recorded as Generic and not matched",
+                       type, purl.name, purl.namespace_.empty() ? os.id : purl.namespace_)});
       return;
     }
     package.ecosystem = *ecosystem;
@@ -228,9 +241,9 @@ void apply_purl(const model::Purl& purl, const ComponentFacts& facts, const mode
   }
 
   const char separator = type == "maven" ? ':' : '/';
-  package.name = purl.namespace_.empty() ? purl.name
-                                         : fmt::format("{}{}{}", purl.namespace_, separator,
-                                                       purl.name);
+  package.name = purl.namespace_.empty()
+                     ? purl.name
+                     : fmt::format("{}{}{}", purl.namespace_, separator, purl.name);
   for (const auto& [name, ecosystem] : kLanguageTypes) {
     if (name == type) {
       package.ecosystem = ecosystem;
@@ -281,8 +294,7 @@ void collect_evidence(const ComponentFacts& facts, model::Package& package) {
   const auto values_of = [&facts](const auto& accept) {
     std::vector<std::string> out;
     for (const auto& [name, value] : facts.properties) {
-      if (accept(name) && !value.empty() &&
-          std::find(out.begin(), out.end(), value) == out.end()) {
+      if (accept(name) && !value.empty() && std::find(out.begin(), out.end(), value) == out.end()) {
         out.push_back(value);
       }
     }
@@ -326,16 +338,16 @@ model::Package build_package(const ComponentFacts& facts, const model::OsIdentit
   package.version = facts.version;
   if (facts.purl.empty()) {
     if (find_property(facts.properties, kPropEcosystem) == nullptr) {
-      diagnostics.push_back({model::DiagnosticLevel::kInfo, facts.where,
-                             fmt::format("'{}' has no purl: recorded as Generic and not matched",
-                                         package.name)});
+      diagnostics.push_back(
+          {model::DiagnosticLevel::kInfo, facts.where,
+           fmt::format("'{}' has no purl: recorded as Generic and not matched", package.name)});
     }
   } else if (auto purl = model::parse_purl(facts.purl)) {
     apply_purl(*purl, facts, os, package, diagnostics);
   } else {
-    diagnostics.push_back({model::DiagnosticLevel::kWarning, member_path(facts.where, "purl"),
-                           fmt::format("{}: recorded as Generic and not matched",
-                                       purl.error().message)});
+    diagnostics.push_back(
+        {model::DiagnosticLevel::kWarning, member_path(facts.where, "purl"),
+         fmt::format("{}: recorded as Generic and not matched", purl.error().message)});
   }
   apply_vigil_properties(facts, package, diagnostics);
   collect_evidence(facts, package);

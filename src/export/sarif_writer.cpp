@@ -76,19 +76,19 @@ OrderedJson rule_json(const std::string& id, const RuleGroup& group) {
   const std::string description = first.description.empty() ? first.title : first.description;
   std::string text = fmt::format("{} ({})\n\n{}\n\nAffected packages:\n", id,
                                  model::severity_name(group.severity), description);
-  std::string markdown =
-      fmt::format("**{}** ({})\n\n{}\n\n| Package | Installed | Fixed in | Location |\n"
-                  "| --- | --- | --- | --- |\n",
-                  id, model::severity_name(group.severity), markdown_cell(description));
+  std::string markdown = fmt::format(
+      "**{}** ({})\n\n{}\n\n| Package | Installed | Fixed in | Location |\n"
+      "| --- | --- | --- | --- |\n",
+      id, model::severity_name(group.severity), markdown_cell(description));
   for (const auto* finding : group.findings) {
     const auto& package = finding->package;
     const std::string fixed = finding->fixed_in.empty() ? "no fix" : finding->fixed_in;
     const std::string location = package.locations.empty() ? "" : package.locations.front();
-    text += fmt::format("- {} {} (fixed in: {}) {}\n", package.name, package.version, fixed,
-                        location);
-    markdown += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(package.name),
-                            markdown_cell(package.version), markdown_cell(fixed),
-                            markdown_cell(location));
+    text +=
+        fmt::format("- {} {} (fixed in: {}) {}\n", package.name, package.version, fixed, location);
+    markdown +=
+        fmt::format("| {} | {} | {} | {} |\n", markdown_cell(package.name),
+                    markdown_cell(package.version), markdown_cell(fixed), markdown_cell(location));
   }
   const std::string url = internal::vulnerability_url(id);
   text += fmt::format("\nMore: {}\n", url);
@@ -125,8 +125,9 @@ OrderedJson result_json(const model::Finding& finding, size_t rule_index) {
   } else {
     result["level"] = level_of(finding.severity);
   }
-  std::string message = fmt::format("{} {} is affected by {} ({}", package.name, package.version,
-                                    finding.vulnerability_id, model::severity_name(finding.severity));
+  std::string message =
+      fmt::format("{} {} is affected by {} ({}", package.name, package.version,
+                  finding.vulnerability_id, model::severity_name(finding.severity));
   if (const auto score = internal::best_score(finding)) {
     message += fmt::format(", score {:.1f}", *score);
   }
@@ -141,16 +142,17 @@ OrderedJson result_json(const model::Finding& finding, size_t rule_index) {
     location["physicalLocation"] = {
         {"artifactLocation", {{"uri", relative_uri(package.locations.front())}}}};
   }
-  location["logicalLocations"] = OrderedJson::array(
-      {{{"name", package.name}, {"fullyQualifiedName", package_label(package)}, {"kind", "package"}}});
+  location["logicalLocations"] =
+      OrderedJson::array({{{"name", package.name},
+                           {"fullyQualifiedName", package_label(package)},
+                           {"kind", "package"}}});
   result["locations"] = OrderedJson::array({std::move(location)});
 
   const std::string identity =
-      finding.id.empty()
-          ? fmt::format("{}\n{}\n{}\n{}", finding.resource_id, finding.vulnerability_id,
-                        package_label(package),
-                        package.locations.empty() ? "" : package.locations.front())
-          : finding.id;
+      finding.id.empty() ? fmt::format("{}\n{}\n{}\n{}", finding.resource_id,
+                                       finding.vulnerability_id, package_label(package),
+                                       package.locations.empty() ? "" : package.locations.front())
+                         : finding.id;
   result["partialFingerprints"] = {{"vigilFinding/v1", internal::hash_hex(identity)}};
   if (finding.status == model::FindingStatus::kSuppressed) {
     OrderedJson suppression{{"kind", "external"}, {"status", "accepted"}};

@@ -20,14 +20,14 @@ json write(const std::vector<model::Finding>& findings) {
   return json::parse(write_sarif(findings, sample_context()));
 }
 
-#define VIGIL_REQUIRE_SARIF_SCHEMA(schema)                                           \
-  do {                                                                               \
-    if (!(schema)) {                                                                 \
-      if (::vigil::testing::reference_required()) {                                  \
+#define VIGIL_REQUIRE_SARIF_SCHEMA(schema)                                             \
+  do {                                                                                 \
+    if (!(schema)) {                                                                   \
+      if (::vigil::testing::reference_required()) {                                    \
         FAIL() << "could not fetch the SARIF schema (npm pack @microsoft/jest-sarif)"; \
-      }                                                                              \
-      GTEST_SKIP() << "SARIF schema unavailable (npm pack @microsoft/jest-sarif)";   \
-    }                                                                                \
+      }                                                                                \
+      GTEST_SKIP() << "SARIF schema unavailable (npm pack @microsoft/jest-sarif)";     \
+    }                                                                                  \
   } while (false)
 
 TEST(SarifWriterTest, ValidatesAgainstTheSarif210Schema) {
@@ -87,16 +87,15 @@ TEST(SarifWriterTest, OneRulePerVulnerabilityOneResultPerFinding) {
 
 TEST(SarifWriterTest, LevelsFollowSeverity) {
   const std::pair<model::Severity, std::string> cases[] = {
-      {model::Severity::kCritical, "error"},    {model::Severity::kHigh, "error"},
-      {model::Severity::kMedium, "warning"},    {model::Severity::kUntriaged, "warning"},
-      {model::Severity::kLow, "note"},          {model::Severity::kInformational, "note"},
+      {model::Severity::kCritical, "error"}, {model::Severity::kHigh, "error"},
+      {model::Severity::kMedium, "warning"}, {model::Severity::kUntriaged, "warning"},
+      {model::Severity::kLow, "note"},       {model::Severity::kInformational, "note"},
   };
   const auto package = testing::sample_document().inventory.packages[2];
   for (const auto& [severity, level] : cases) {
     const json log = write({testing::finding_for(package, "CVE-2024-1", severity, 5.0)});
     EXPECT_EQ(log["runs"][0]["results"][0]["level"], level);
-    EXPECT_EQ(log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"],
-              level);
+    EXPECT_EQ(log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"], level);
   }
 }
 

@@ -48,9 +48,9 @@ struct SbomDocument {
   SbomSubject subject;
   model::Inventory inventory;  // os, packages and `complete` are written; diagnostics are not
   std::vector<SbomLayer> layers;
-  std::string tool_version;  // Vigil's version ("0.1.0"), written as the tool component
-  std::string timestamp;     // "YYYY-MM-DDTHH:MM:SSZ" (UTC); empty means the current time
-  std::string serial_uuid;   // RFC 4122 UUID; empty means a fresh version-4 UUID
+  std::string tool_version;           // Vigil's version ("0.1.0"), written as the tool component
+  std::string timestamp;              // "YYYY-MM-DDTHH:MM:SSZ" (UTC); empty means the current time
+  std::string serial_uuid;            // RFC 4122 UUID; empty means a fresh version-4 UUID
   std::optional<std::uint64_t> seed;  // when set, the generated UUID is a function of it (tests)
 };
 

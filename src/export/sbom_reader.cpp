@@ -81,8 +81,7 @@ Result<const Json*> get_array(const Json& object, std::string_view key, std::str
   return value;
 }
 
-Result<const Json*> get_object(const Json& object, std::string_view key,
-                               std::string_view where) {
+Result<const Json*> get_object(const Json& object, std::string_view key, std::string_view where) {
   const Json* value = member(object, key);
   if (value != nullptr && !value->is_object()) {
     return fail(wrong_type(where, key, "an object", *value));
@@ -103,8 +102,8 @@ Result<ReadSbom> read_sbom(std::string_view json) {
     return fail(Error::parse("SBOM: invalid JSON: {}", error.what()));
   }
   if (!root.is_object()) {
-    return fail(Error::parse("SBOM: expected a JSON object at the top level, got {}",
-                             root.type_name()));
+    return fail(
+        Error::parse("SBOM: expected a JSON object at the top level, got {}", root.type_name()));
   }
   if (root.contains("bomFormat")) {
     return internal::read_cyclonedx(root).map_error(
@@ -114,8 +113,8 @@ Result<ReadSbom> read_sbom(std::string_view json) {
     return internal::read_spdx(root).map_error(
         [](const Error& error) { return error.with_context("SPDX"); });
   }
-  return fail(Error::unsupported(
-      "SBOM: neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion) JSON"));
+  return fail(
+      Error::unsupported("SBOM: neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion) JSON"));
 }
 
 }  // namespace vigil::exporter

@@ -31,8 +31,8 @@ std::string cyclonedx_with(const std::vector<std::string>& purls, const std::str
                            const std::string& os_version = "") {
   json components = json::array();
   for (size_t idx = 0; idx < purls.size(); ++idx) {
-    components.push_back({{"type", "library"}, {"name", "c" + std::to_string(idx)},
-                          {"purl", purls[idx]}});
+    components.push_back(
+        {{"type", "library"}, {"name", "c" + std::to_string(idx)}, {"purl", purls[idx]}});
   }
   if (!os_id.empty()) {
     components.push_back({{"type", "operating-system"}, {"name", os_id}, {"version", os_version}});
@@ -94,8 +94,8 @@ struct PurlCase {
 
 TEST(SbomReaderTest, PurlsFromOtherToolsMapToEcosystemsAndReleases) {
   const PurlCase cases[] = {
-      {"pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12.5&upstream=glibc", "",
-       "", Ecosystem::kDebian, "libc6", "2.36-9+deb12u4", "12", "amd64", "glibc", "", false},
+      {"pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12.5&upstream=glibc", "", "",
+       Ecosystem::kDebian, "libc6", "2.36-9+deb12u4", "12", "amd64", "glibc", "", false},
       {"pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1.10?arch=amd64&distro=ubuntu-22.04", "", "",
        Ecosystem::kUbuntu, "openssl", "3.0.2-0ubuntu1.10", "22.04", "amd64", "", "", false},
       {"pkg:deb/debian/bash@5.2.15-2?distro=bookworm", "", "", Ecosystem::kDebian, "bash",
@@ -118,32 +118,31 @@ TEST(SbomReaderTest, PurlsFromOtherToolsMapToEcosystemsAndReleases) {
        "5.1.8-6.el9", "9", "", "", "", false},
       {"pkg:rpm/libcurl@7.79.1-1.amzn2.0.1?arch=X86_64&epoch=0", "amzn", "2",
        Ecosystem::kAmazonLinux, "libcurl", "7.79.1-1.amzn2.0.1", "2", "X86_64", "", "", false},
-      {"pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.18.4", "", "", Ecosystem::kAlpine,
-       "musl", "1.2.4-r2", "3.18", "x86_64", "", "", false},
+      {"pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.18.4", "", "", Ecosystem::kAlpine, "musl",
+       "1.2.4-r2", "3.18", "x86_64", "", "", false},
       {"pkg:apk/alpine/busybox@1.36.1-r5?arch=x86_64", "alpine", "3.19.1", Ecosystem::kAlpine,
        "busybox", "1.36.1-r5", "3.19", "x86_64", "", "", false},
       {"pkg:rpm/fedora/bash@5.2.15-3.fc38", "", "", Ecosystem::kGeneric, "bash", "5.2.15-3.fc38",
        "", "", "", "", true},
       {"pkg:rpm/centos/bash@4.2.46-35.el7_9?distro=centos-7", "", "", Ecosystem::kGeneric, "bash",
        "4.2.46-35.el7_9", "", "", "", "", true},
-      {"pkg:pypi/PyYAML@6.0.1", "", "", Ecosystem::kPyPI, "pyyaml", "6.0.1", "", "", "", "",
-       false},
-      {"pkg:npm/%40babel/core@7.22.5", "", "", Ecosystem::kNpm, "@babel/core", "7.22.5", "", "",
-       "", "", false},
+      {"pkg:pypi/PyYAML@6.0.1", "", "", Ecosystem::kPyPI, "pyyaml", "6.0.1", "", "", "", "", false},
+      {"pkg:npm/%40babel/core@7.22.5", "", "", Ecosystem::kNpm, "@babel/core", "7.22.5", "", "", "",
+       "", false},
       {"pkg:golang/github.com/gin-gonic/gin@v1.9.1", "", "", Ecosystem::kGo,
        "github.com/gin-gonic/gin", "v1.9.1", "", "", "", "", false},
-      {"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar", "", "",
-       Ecosystem::kMaven, "org.apache.logging.log4j:log4j-core", "2.14.1", "", "", "", "", false},
+      {"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar", "", "", Ecosystem::kMaven,
+       "org.apache.logging.log4j:log4j-core", "2.14.1", "", "", "", "", false},
       {"pkg:nuget/Newtonsoft.Json@13.0.1", "", "", Ecosystem::kNuGet, "Newtonsoft.Json", "13.0.1",
        "", "", "", "", false},
       {"pkg:gem/rails@7.0.4", "", "", Ecosystem::kRubyGems, "rails", "7.0.4", "", "", "", "",
        false},
-      {"pkg:cargo/serde@1.0.188", "", "", Ecosystem::kCratesIo, "serde", "1.0.188", "", "", "",
-       "", false},
-      {"pkg:composer/laravel/framework@10.0.0", "", "", Ecosystem::kPackagist,
-       "laravel/framework", "10.0.0", "", "", "", "", false},
-      {"pkg:github/actions/checkout@v4", "", "", Ecosystem::kGeneric, "actions/checkout", "v4",
-       "", "", "", "", true},
+      {"pkg:cargo/serde@1.0.188", "", "", Ecosystem::kCratesIo, "serde", "1.0.188", "", "", "", "",
+       false},
+      {"pkg:composer/laravel/framework@10.0.0", "", "", Ecosystem::kPackagist, "laravel/framework",
+       "10.0.0", "", "", "", "", false},
+      {"pkg:github/actions/checkout@v4", "", "", Ecosystem::kGeneric, "actions/checkout", "v4", "",
+       "", "", "", true},
   };
   for (const auto& row : cases) {
     SCOPED_TRACE(row.purl);
@@ -285,13 +284,14 @@ TEST(SbomReaderTest, MalformedInputIsATypedErrorNamingTheField) {
        ErrorCode::kParse, "components[0].components[0].version: expected a string, got array"},
       {"{" + cdx + R"(, "components": [{"name": "a", "properties": [{"name": 1}]}]})",
        ErrorCode::kParse, "components[0].properties[0].name"},
-      {"{" + cdx + R"(, "components": [{"name": "a", "evidence": {"occurrences": [{"location": false}]}}]})",
+      {"{" + cdx +
+           R"(, "components": [{"name": "a", "evidence": {"occurrences": [{"location": false}]}}]})",
        ErrorCode::kParse, "components[0].evidence.occurrences[0].location"},
       {R"({"spdxVersion": "SPDX-3.0"})", ErrorCode::kUnsupported, "SPDX: spdxVersion 'SPDX-3.0'"},
       {R"({"spdxVersion": "SPDX-2.3", "packages": [{"name": "x"}]})", ErrorCode::kParse,
        "packages[0].SPDXID: missing"},
-      {R"({"spdxVersion": "SPDX-2.3", "packages": [{"SPDXID": "SPDXRef-x"}]})",
-       ErrorCode::kParse, "packages[0].name: missing"},
+      {R"({"spdxVersion": "SPDX-2.3", "packages": [{"SPDXID": "SPDXRef-x"}]})", ErrorCode::kParse,
+       "packages[0].name: missing"},
       {R"({"spdxVersion": "SPDX-2.3", "packages": [{"SPDXID": "SPDXRef-x", "name": "x",
           "externalRefs": [{"referenceType": "purl", "referenceLocator": 5}]}]})",
        ErrorCode::kParse, "packages[0].externalRefs[0].referenceLocator"},
@@ -340,8 +340,8 @@ TEST(SbomReaderTest, DeepButAllowedComponentNestingIsBounded) {
   for (int depth = 0; depth < 70; ++depth) {
     nested = R"({"type": "library", "name": "n", "components": [)" + nested + "]}";
   }
-  const auto read = read_sbom(R"({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [)" +
-                              nested + "]}");
+  const auto read = read_sbom(
+      R"({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [)" + nested + "]}");
   ASSERT_FALSE(read.has_value());
   EXPECT_NE(read.error().message.find("nested deeper than 64"), std::string::npos);
 }

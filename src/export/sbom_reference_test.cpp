@@ -68,11 +68,11 @@ TEST(SbomReferenceTest, ReadsWhatCdxgenWritesForAnNpmProject) {
   for (const std::string spec : {"", "1.4"}) {
     SCOPED_TRACE("spec " + (spec.empty() ? std::string("default") : spec));
     const auto out = dir.path() / ("bom" + spec + ".json");
-    const std::string command =
-        "cd '" + dir.path().string() + "' && FETCH_LICENSE=false CDXGEN_DEBUG_MODE= '" +
-        tool->string() + "' -t npm --no-install-deps " +
-        (spec.empty() ? std::string() : "--spec-version " + spec + " ") + "-o '" + out.string() +
-        "' project >/dev/null 2>&1";
+    const std::string command = "cd '" + dir.path().string() +
+                                "' && FETCH_LICENSE=false CDXGEN_DEBUG_MODE= '" + tool->string() +
+                                "' -t npm --no-install-deps " +
+                                (spec.empty() ? std::string() : "--spec-version " + spec + " ") +
+                                "-o '" + out.string() + "' project >/dev/null 2>&1";
     ASSERT_TRUE(vigil::testing::run_command(command).has_value()) << command;
     const auto read = read_sbom(slurp(out));
     ASSERT_TRUE(read.has_value()) << read.error().message;

@@ -121,8 +121,8 @@ Result<std::set<std::string>> described_ids(const Json& root) {
     for (size_t idx = 0; idx < describes->size(); ++idx) {
       const Json& id = (*describes)[idx];
       if (!id.is_string()) {
-        return fail(Error::parse("documentDescribes[{}]: expected a string, got {}", idx,
-                                 id.type_name()));
+        return fail(
+            Error::parse("documentDescribes[{}]: expected a string, got {}", idx, id.type_name()));
       }
       out.insert(id.get<std::string>());
     }

@@ -61,8 +61,8 @@ class SpdxBuilder {
                                  : document_.subject.name;
     doc["name"] = name;
     doc["documentNamespace"] =
-        fmt::format("https://vigil.invalid/spdx/{}/{}-{}", subject_kind_name(document_.subject.kind),
-                    id_chars(name), prepared_.uuid);
+        fmt::format("https://vigil.invalid/spdx/{}/{}-{}",
+                    subject_kind_name(document_.subject.kind), id_chars(name), prepared_.uuid);
     doc["creationInfo"] = {{"created", prepared_.timestamp},
                            {"creators", OrderedJson::array({annotator_})}};
 
@@ -169,8 +169,8 @@ class SpdxBuilder {
   }
 
   std::string add_package(const model::Package& package, const std::string& ref) {
-    std::string id = fmt::format("SPDXRef-Package-{}-{}", id_chars(package.name),
-                                 internal::hash_hex(ref));
+    std::string id =
+        fmt::format("SPDXRef-Package-{}-{}", id_chars(package.name), internal::hash_hex(ref));
     while (!used_ids_.insert(id).second) {
       id += "-x";
     }

@@ -231,8 +231,8 @@ Result<std::string> write_cyclonedx_vex(const SbomDocument& document,
         std::make_tuple(finding.vulnerability_id, finding.status, finding.suppression_reason);
     auto [it, inserted] = group_index.try_emplace(group_key, groups.size());
     if (inserted) {
-      groups.push_back({finding.vulnerability_id, finding.status, finding.suppression_reason, {},
-                        {}});
+      groups.push_back(
+          {finding.vulnerability_id, finding.status, finding.suppression_reason, {}, {}});
     }
     groups[it->second].findings.push_back(&finding);
     groups[it->second].refs.push_back(ref->second);

@@ -107,9 +107,9 @@ TEST(VexWriterTest, CvssMethodsAndBandsPerVersion) {
     double score;
     std::string method;
     std::string severity;
-  } cases[] = {{"2.0", 9.3, "CVSSv2", "high"},   {"2.0", 4.0, "CVSSv2", "medium"},
+  } cases[] = {{"2.0", 9.3, "CVSSv2", "high"},     {"2.0", 4.0, "CVSSv2", "medium"},
                {"3.0", 9.8, "CVSSv3", "critical"}, {"3.1", 0.0, "CVSSv31", "none"},
-               {"4.0", 6.9, "CVSSv4", "medium"}, {"4.0", 3.9, "CVSSv4", "low"}};
+               {"4.0", 6.9, "CVSSv4", "medium"},   {"4.0", 3.9, "CVSSv4", "low"}};
   const auto package = sample_document().inventory.packages[2];
   for (const auto& row : cases) {
     auto finding = testing::finding_for(package, "CVE-2024-9", model::Severity::kMedium, 1.0);
@@ -154,8 +154,8 @@ TEST(VexWriterTest, PackageMissingFromTheDocumentIsAdded) {
   stray.purl = "pkg:pypi/urllib3@1.26.5";
   stray.locations = {"srv/requirements.txt"};
   const auto document = sample_document();
-  const json bom =
-      write(document, {testing::finding_for(stray, "CVE-2023-43804", model::Severity::kMedium, 5.9)});
+  const json bom = write(
+      document, {testing::finding_for(stray, "CVE-2023-43804", model::Severity::kMedium, 5.9)});
   EXPECT_EQ(bom["components"].size(), 1U + 2U + document.inventory.packages.size() + 1U);
   EXPECT_EQ(bom["components"].back()["purl"], "pkg:pypi/urllib3@1.26.5");
   EXPECT_EQ(bom["vulnerabilities"][0]["affects"][0]["ref"], bom["components"].back()["bom-ref"]);

@@ -53,8 +53,7 @@ const std::string& build_identity() {
     if (::stat("/proc/self/exe", &st) != 0) {
       return std::string("unknown");
     }
-    return fmt::format("{}:{}:{}.{}", st.st_size, st.st_ino, st.st_mtim.tv_sec,
-                       st.st_mtim.tv_nsec);
+    return fmt::format("{}:{}:{}.{}", st.st_size, st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
   }();
   return identity;
 }

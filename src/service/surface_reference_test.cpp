@@ -4,14 +4,13 @@
 // when a tool is missing, unless VIGIL_REQUIRE_REFERENCE=1.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
@@ -35,8 +34,8 @@ using testing::run_command;
 std::string dpkg(const std::vector<std::pair<std::string, std::string>>& packages) {
   std::string out;
   for (const auto& [name, version] : packages) {
-    out += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " +
-           version + "\n\n";
+    out += "Package: " + name +
+           "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version + "\n\n";
   }
   return out;
 }
@@ -46,9 +45,7 @@ void put(const std::filesystem::path& path, const std::string& content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
 }
 
-bool run(const std::string& command) {
-  return run_command(command + " >/dev/null").has_value();
-}
+bool run(const std::string& command) { return run_command(command + " >/dev/null").has_value(); }
 
 std::string quote(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
 
@@ -80,12 +77,15 @@ bool port_open(uint16_t port) {
 class Registry {
  public:
   Registry(const std::filesystem::path& dir, const std::string& htpasswd) : port_(free_port()) {
-    std::string config = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-                         "    rootdirectory: " + (dir / "storage").string() +
-                         "\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n";
+    std::string config =
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+        "    rootdirectory: " +
+        (dir / "storage").string() + "\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n";
     if (!htpasswd.empty()) {
       put(dir / "htpasswd", htpasswd);
-      config += "auth:\n  htpasswd:\n    realm: vigil-test\n    path: " + (dir / "htpasswd").string() + "\n";
+      config +=
+          "auth:\n  htpasswd:\n    realm: vigil-test\n    path: " + (dir / "htpasswd").string() +
+          "\n";
     }
     put(dir / "config.yml", config);
     const std::string log = (dir / "registry.log").string();
@@ -143,7 +143,8 @@ class SurfaceReferenceTest : public ::testing::Test {
     }
     const auto root = bundle / "rootfs";
     put(root / "etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n");
-    put(root / "var/lib/dpkg/status", dpkg({{"base-files", "12.4+deb12u5"}, {"curl", "7.88.1-10+deb12u3"}}));
+    put(root / "var/lib/dpkg/status",
+        dpkg({{"base-files", "12.4+deb12u5"}, {"curl", "7.88.1-10+deb12u3"}}));
     put(root / "usr/lib/python3/dist-packages/requests-2.28.1.dist-info/METADATA",
         "Metadata-Version: 2.1\nName: requests\nVersion: 2.28.1\n");
     put(root / "usr/share/tool/data", "to be deleted");
@@ -188,10 +189,11 @@ class SurfaceReferenceTest : public ::testing::Test {
   static void expect_app_inventory(const ImageScan& scan) {
     EXPECT_TRUE(scan.inventory.complete);
     EXPECT_EQ(scan.inventory.os.id, "debian");
-    const std::map<std::string, std::string> want = {
-        {"base-files", "ADD debian-rootfs /"},  {"curl", "ADD debian-rootfs /"},
-        {"requests", "ADD debian-rootfs /"},    {"jq", "RUN apt-get install -y jq"},
-        {"flask", "RUN apt-get install -y jq"}};
+    const std::map<std::string, std::string> want = {{"base-files", "ADD debian-rootfs /"},
+                                                     {"curl", "ADD debian-rootfs /"},
+                                                     {"requests", "ADD debian-rootfs /"},
+                                                     {"jq", "RUN apt-get install -y jq"},
+                                                     {"flask", "RUN apt-get install -y jq"}};
     std::map<std::string, std::string> got;
     for (const auto& package : scan.inventory.packages) {
       const auto* layer = find_layer(scan.image, package.layer_digest);
@@ -246,9 +248,9 @@ TEST_F(SurfaceReferenceTest, PullFromALocalRegistry) {
   ASSERT_TRUE(scan_result.has_value()) << scan_result.error().message;
   expect_app_inventory(*scan_result);
   // The same image by digest.
-  auto by_digest = scan("registry:" + registry.address() + "/team/app@" +
-                            scan_result->image.manifest_digest,
-                        options);
+  auto by_digest =
+      scan("registry:" + registry.address() + "/team/app@" + scan_result->image.manifest_digest,
+           options);
   ASSERT_TRUE(by_digest.has_value()) << by_digest.error().message;
   EXPECT_EQ(by_digest->inventory.packages, scan_result->inventory.packages);
   auto missing = scan("registry:" + registry.address() + "/team/app:nope", options);

@@ -17,9 +17,9 @@ namespace vigil::service {
 namespace {
 
 // OS identification files (inventory/os_release.hpp reads these by path, not via wants()).
-constexpr std::string_view kOsFiles[] = {"etc/os-release",      "usr/lib/os-release",
-                                         "etc/system-release",  "etc/redhat-release",
-                                         "etc/alpine-release",  "etc/debian_version"};
+constexpr std::string_view kOsFiles[] = {"etc/os-release",     "usr/lib/os-release",
+                                         "etc/system-release", "etc/redhat-release",
+                                         "etc/alpine-release", "etc/debian_version"};
 constexpr std::string_view kWantedVersion = "1";
 
 using Identity = std::tuple<std::string, std::string, std::string>;
@@ -41,7 +41,8 @@ std::string evidence_path(const model::Package& package) {
 void add_problems(model::Inventory& inventory, std::string_view where,
                   const std::vector<std::string>& problems, bool complete) {
   for (const auto& problem : problems) {
-    inventory.diagnostics.push_back({model::DiagnosticLevel::kWarning, std::string(where), problem});
+    inventory.diagnostics.push_back(
+        {model::DiagnosticLevel::kWarning, std::string(where), problem});
   }
   if (!complete) {
     inventory.complete = false;
@@ -208,9 +209,9 @@ Result<std::unique_ptr<FunctionScanner>> FunctionScanner::create(
   return std::unique_ptr<FunctionScanner>(new FunctionScanner(std::move(opener), catalogers));
 }
 
-Result<model::Inventory> FunctionScanner::scan(const sources::FunctionConfig& config,
-                                               const std::filesystem::path& code_zip,
-                                               const std::vector<std::filesystem::path>& layer_zips) {
+Result<model::Inventory> FunctionScanner::scan(
+    const sources::FunctionConfig& config, const std::filesystem::path& code_zip,
+    const std::vector<std::filesystem::path>& layer_zips) {
   VIGIL_ASSIGN_OR_RETURN(sources::FunctionBundle bundle,
                          opener_->open(config, code_zip, layer_zips));
   const sources::LayeredFileTree& tree = *bundle.tree;

@@ -42,8 +42,8 @@ Catalogers catalogers() {
 }
 
 std::string stanza(const std::string& name, const std::string& version) {
-  return "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " +
-         version + "\n\n";
+  return "Package: " + name +
+         "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version + "\n\n";
 }
 
 const model::Package* find(const model::Inventory& inventory, std::string_view name) {
@@ -60,17 +60,20 @@ TEST(SurfaceScanTest, AttributesPackagesToTheLayerThatInstalledThem) {
   testing::OciLayout layout(dir.path() / "layout");
   const auto base = testing::build_layer(
       {testing::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
-       testing::file("var/lib/dpkg/status", stanza("base-files", "12.4") + stanza("curl", "7.88.1-10"))});
-  const auto tools = testing::build_layer(
-      {testing::file("var/lib/dpkg/status", stanza("base-files", "12.4") + stanza("curl", "7.88.1-10") +
-                                                stanza("jq", "1.6-2.1")),
-       testing::file("app/requests.pkg", "requests 2.31.0")});
+       testing::file("var/lib/dpkg/status",
+                     stanza("base-files", "12.4") + stanza("curl", "7.88.1-10"))});
+  const auto tools =
+      testing::build_layer({testing::file("var/lib/dpkg/status", stanza("base-files", "12.4") +
+                                                                     stanza("curl", "7.88.1-10") +
+                                                                     stanza("jq", "1.6-2.1")),
+                            testing::file("app/requests.pkg", "requests 2.31.0")});
   const auto upgrade = testing::build_layer(
       {testing::file("var/lib/dpkg/status", stanza("base-files", "12.4") +
-                                                stanza("curl", "7.88.1-10+deb12u5") + stanza("jq", "1.6-2.1")),
+                                                stanza("curl", "7.88.1-10+deb12u5") +
+                                                stanza("jq", "1.6-2.1")),
        testing::file("app/.wh.requests.pkg", ""), testing::file("app/flask.pkg", "flask 3.0.0")});
-  const auto readd = testing::build_layer(
-      {testing::file("app/requests.pkg", "requests 2.32.0")}, testing::Compression::kZstd);
+  const auto readd = testing::build_layer({testing::file("app/requests.pkg", "requests 2.32.0")},
+                                          testing::Compression::kZstd);
   layout.write_index({layout.add_image(
       {base, tools, upgrade, readd},
       {"ADD rootfs /", "RUN apt-get install -y jq", "RUN apt-get upgrade -y", "COPY app /app"})});
@@ -78,7 +81,8 @@ TEST(SurfaceScanTest, AttributesPackagesToTheLayerThatInstalledThem) {
   const auto cats = catalogers();
   sources::ImageOptions options;
   options.scratch_parent = dir.path();
-  auto scan = scan_image(*sources::parse_image_target("oci:" + layout.dir().string()), options, cats);
+  auto scan =
+      scan_image(*sources::parse_image_target("oci:" + layout.dir().string()), options, cats);
   ASSERT_TRUE(scan.has_value()) << scan.error().message;
   const auto& inventory = scan->inventory;
   EXPECT_TRUE(inventory.complete);
@@ -134,7 +138,8 @@ TEST(SurfaceScanTest, PartialImagesAreMarkedIncomplete) {
   const auto cats = catalogers();
   sources::ImageOptions options;
   options.scratch_parent = dir.path();
-  auto scan = scan_image(*sources::parse_image_target("oci:" + layout.dir().string()), options, cats);
+  auto scan =
+      scan_image(*sources::parse_image_target("oci:" + layout.dir().string()), options, cats);
   ASSERT_TRUE(scan.has_value());
   EXPECT_FALSE(scan->inventory.complete);
   ASSERT_NE(find(scan->inventory, "a"), nullptr);
@@ -148,12 +153,14 @@ TEST(SurfaceScanTest, PartialImagesAreMarkedIncomplete) {
 
 TEST(SurfaceScanTest, FunctionLayersAreCatalogedOnceAndShadowed) {
   testing::TempDir dir;
-  const auto write_zip = [&](const std::string& name, const std::vector<testing::TarEntry>& entries) {
+  const auto write_zip = [&](const std::string& name,
+                             const std::vector<testing::TarEntry>& entries) {
     return dir.write(name, testing::make_archive(entries, true));
   };
   const auto deps = write_zip("deps.zip", {testing::file("python/requests.pkg", "requests 2.0"),
                                            testing::file("python/six.pkg", "six 1.16")});
-  const auto patch = write_zip("patch.zip", {testing::file("python/requests.pkg", "requests 2.31")});
+  const auto patch =
+      write_zip("patch.zip", {testing::file("python/requests.pkg", "requests 2.31")});
   const auto cats = catalogers();
   sources::BundleOpener::Options options;
   options.scratch_parent = dir.path();
@@ -173,8 +180,9 @@ TEST(SurfaceScanTest, FunctionLayersAreCatalogedOnceAndShadowed) {
     const auto* requests = find(*inventory, "requests");
     ASSERT_NE(requests, nullptr);
     EXPECT_EQ(requests->version, "2.31");  // the patch layer shadows deps' copy
-    EXPECT_EQ(requests->layer_digest, sources::sha256_digest(testing::make_archive(
-                                          {testing::file("python/requests.pkg", "requests 2.31")}, true)));
+    EXPECT_EQ(requests->layer_digest,
+              sources::sha256_digest(testing::make_archive(
+                  {testing::file("python/requests.pkg", "requests 2.31")}, true)));
     EXPECT_EQ(find(*inventory, "six")->locations.front(), "opt/python/six.pkg");
     const auto* app = find(*inventory, "app" + std::to_string(idx));
     ASSERT_NE(app, nullptr);

@@ -305,8 +305,7 @@ std::string_view compression_name(Compression compression) {
 }
 
 Result<std::unique_ptr<BlobReader>> BlobReader::open(const std::filesystem::path& path,
-                                                     std::string what,
-                                                     const ExtractLimits& limits,
+                                                     std::string what, const ExtractLimits& limits,
                                                      bool hash_expanded) {
   VIGIL_ASSIGN_OR_RETURN(const int fd, open_read(path, what));
   auto reader = std::make_unique<BlobReaderImpl>(fd, std::move(what), limits, hash_expanded);

@@ -49,8 +49,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   transfer->received += bytes;
   if (success && transfer->received > transfer->request->max_body) {
     transfer->error = Error::invalid_argument("{}: response larger than {} bytes",
-                                              transfer->request->url,
-                                              transfer->request->max_body);
+                                              transfer->request->url, transfer->request->max_body);
     return 0;
   }
   if (success && transfer->request->sink) {
@@ -118,9 +117,9 @@ class CurlTransport final : public HttpTransport {
       return fail(std::move(*transfer.error));
     }
     if (code != CURLE_OK) {
-      return fail(Error::unavailable("GET {}: {}", request.url,
-                                     error_buffer[0] != '\0' ? error_buffer
-                                                             : curl_easy_strerror(code)));
+      return fail(
+          Error::unavailable("GET {}: {}", request.url,
+                             error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code)));
     }
     curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &transfer.response.status);
     return std::move(transfer.response);

@@ -96,7 +96,8 @@ Result<FunctionConfig> parse_config(const Json& doc) {
       ref.arn = std::move(*arn);
       if (const auto size = layer.find("CodeSize"); size != layer.end()) {
         if (!size->is_number_unsigned()) {
-          return fail(Error::parse("function configuration: Layers[{}].CodeSize is not a size", idx));
+          return fail(
+              Error::parse("function configuration: Layers[{}].CodeSize is not a size", idx));
         }
         ref.code_size = size->get<uint64_t>();
       }
@@ -114,8 +115,8 @@ struct BundleOpener::Scratch {
 
 Result<FunctionConfig> parse_function_config(std::string_view json) {
   if (json.size() > kMaxConfigJson) {
-    return fail(Error::invalid_argument("function configuration: larger than {} bytes",
-                                        kMaxConfigJson));
+    return fail(
+        Error::invalid_argument("function configuration: larger than {} bytes", kMaxConfigJson));
   }
   // Configurations are shallow; refuse deep nesting before nlohmann sees it.
   size_t depth = 0;
@@ -175,10 +176,10 @@ Result<std::string> BundleOpener::digest_of(const std::filesystem::path& zip) {
   if (!S_ISREG(st.st_mode)) {
     return fail(Error::invalid_argument("{}: not a regular file", zip.string()));
   }
-  const auto key = std::make_tuple(zip.string(), static_cast<uint64_t>(st.st_size),
-                                   static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 +
-                                       st.st_mtim.tv_nsec,
-                                   static_cast<uint64_t>(st.st_ino));
+  const auto key =
+      std::make_tuple(zip.string(), static_cast<uint64_t>(st.st_size),
+                      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                      static_cast<uint64_t>(st.st_ino));
   if (const auto found = digests_.find(key); found != digests_.end()) {
     return found->second;
   }
@@ -234,9 +235,10 @@ Result<FunctionBundle> BundleOpener::open(const FunctionConfig& config,
                                    config.package_type.substr(0, 50)));
   }
   if (!config.layers.empty() && config.layers.size() != layer_zips.size()) {
-    return fail(Error::invalid_argument("{}: the configuration lists {} layers but {} layer zips "
-                                        "were given",
-                                        what, config.layers.size(), layer_zips.size()));
+    return fail(
+        Error::invalid_argument("{}: the configuration lists {} layers but {} layer zips "
+                                "were given",
+                                what, config.layers.size(), layer_zips.size()));
   }
   FunctionBundle bundle;
   bundle.config = config;

@@ -37,7 +37,7 @@ struct FunctionConfig {
   std::string handler;
   std::string package_type = "Zip";  // "Zip" or "Image"
   std::string version;
-  std::string code_sha256;  // base64 of the code zip's SHA-256, as Lambda reports it
+  std::string code_sha256;                 // base64 of the code zip's SHA-256, as Lambda reports it
   std::vector<std::string> architectures;  // "x86_64", "arm64"
   std::vector<FunctionLayerRef> layers;    // in the order the runtime applies them
 };
@@ -79,10 +79,10 @@ class BundleOpener {
   };
 
   struct Stats {
-    size_t zips_hashed = 0;      // zip files read to compute their digest
-    size_t layers_indexed = 0;   // zips decompressed and indexed
-    size_t layers_from_disk = 0; // loaded from the persistent cache
-    size_t layers_reused = 0;    // served from this opener's memory
+    size_t zips_hashed = 0;       // zip files read to compute their digest
+    size_t layers_indexed = 0;    // zips decompressed and indexed
+    size_t layers_from_disk = 0;  // loaded from the persistent cache
+    size_t layers_reused = 0;     // served from this opener's memory
   };
 
   [[nodiscard]] static Result<std::unique_ptr<BundleOpener>> create(Options options);
@@ -105,9 +105,8 @@ class BundleOpener {
                std::unique_ptr<LayerStore> store);
   Result<std::string> digest_of(const std::filesystem::path& zip);
   Result<std::shared_ptr<const StoredLayer>> load(const std::filesystem::path& zip,
-                                                  const std::string& digest,
-                                                  std::string_view mount, ExtractLimits limits,
-                                                  bool& from_cache);
+                                                  const std::string& digest, std::string_view mount,
+                                                  ExtractLimits limits, bool& from_cache);
 
   Options options_;
   std::unique_ptr<Scratch> scratch_;

@@ -72,7 +72,8 @@ class FunctionBundleTest : public ::testing::Test {
     EXPECT_TRUE(made.has_value());
     return std::move(*made);
   }
-  std::filesystem::path zip(const std::string& name, const std::vector<testing::TarEntry>& entries) {
+  std::filesystem::path zip(const std::string& name,
+                            const std::vector<testing::TarEntry>& entries) {
     return dir_.write(name, testing::make_archive(entries, true));
   }
   testing::TempDir dir_;
@@ -83,7 +84,8 @@ TEST_F(FunctionBundleTest, LaysOutCodeAndLayersLikeTheRuntime) {
                                      testing::file("vendored-1.0.dist-info/METADATA", "Name: v")});
   const auto deps = zip("deps.zip", {testing::file("python/requests-2.0.dist-info/METADATA", "old"),
                                      testing::file("python/six-1.16.dist-info/METADATA", "six")});
-  const auto patch = zip("patch.zip", {testing::file("python/requests-2.0.dist-info/METADATA", "new")});
+  const auto patch =
+      zip("patch.zip", {testing::file("python/requests-2.0.dist-info/METADATA", "new")});
   auto config = *parse_function_config(kConfig);
   auto bundle = opener()->open(config, code, {deps, patch});
   ASSERT_TRUE(bundle.has_value()) << bundle.error().message;
@@ -91,7 +93,8 @@ TEST_F(FunctionBundleTest, LaysOutCodeAndLayersLikeTheRuntime) {
   EXPECT_EQ(*tree.read("var/task/app.py"), "def handler(): pass");  // streamed from the zip
   EXPECT_EQ(*tree.read("opt/python/requests-2.0.dist-info/METADATA"), "new");
   EXPECT_EQ(*tree.read("opt/python/six-1.16.dist-info/METADATA"), "six");
-  EXPECT_EQ(tree.provider("opt/python/requests-2.0.dist-info/METADATA"), bundle->layers[1].tree_layer);
+  EXPECT_EQ(tree.provider("opt/python/requests-2.0.dist-info/METADATA"),
+            bundle->layers[1].tree_layer);
   EXPECT_EQ(tree.provider("var/task/app.py"), bundle->code_tree_layer);
   EXPECT_EQ(bundle->layers[0].arn, config.layers[0].arn);
   EXPECT_TRUE(bundle->complete);
@@ -100,9 +103,10 @@ TEST_F(FunctionBundleTest, LaysOutCodeAndLayersLikeTheRuntime) {
 TEST_F(FunctionBundleTest, SharedLayersAreReadOnce) {
   std::vector<std::filesystem::path> layers;
   for (int idx = 0; idx < 5; ++idx) {
-    layers.push_back(zip("layer" + std::to_string(idx) + ".zip",
-                         {testing::file("python/pkg" + std::to_string(idx) + "-1.0.dist-info/METADATA",
-                                        "Name: pkg")}));
+    layers.push_back(
+        zip("layer" + std::to_string(idx) + ".zip",
+            {testing::file("python/pkg" + std::to_string(idx) + "-1.0.dist-info/METADATA",
+                           "Name: pkg")}));
   }
   FunctionConfig config;
   config.name = "fn";
@@ -146,8 +150,9 @@ TEST_F(FunctionBundleTest, RejectsMismatchesAndImages) {
 }
 
 TEST_F(FunctionBundleTest, BadLayerZipsAreLeftOut) {
-  const auto code = zip("code.zip", {testing::file("a.json", "{}"), testing::file("../../x.json", "{}"),
-                                     testing::symlink("link.json", "/etc/passwd")});
+  const auto code =
+      zip("code.zip", {testing::file("a.json", "{}"), testing::file("../../x.json", "{}"),
+                       testing::symlink("link.json", "/etc/passwd")});
   const auto garbage = dir_.write("garbage.zip", "PK this is not a zip");
   FunctionConfig config;
   config.name = "fn";

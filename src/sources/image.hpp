@@ -55,8 +55,8 @@ struct LayerInfo {
   std::string diff_id;
   std::string media_type;
   uint64_t size = 0;
-  std::string created_by;             // the config history line that made it
-  std::optional<size_t> tree_layer;   // its index in tree(); nullopt when it was left out
+  std::string created_by;            // the config history line that made it
+  std::optional<size_t> tree_layer;  // its index in tree(); nullopt when it was left out
   bool from_cache = false;
 };
 

@@ -68,7 +68,8 @@ class DirectorySource final : public BlobSource {
   Result<std::string> read_blob(std::string_view digest, uint64_t max_bytes) override {
     VIGIL_TRY(check_sha256_digest(digest));
     const std::string what = fmt::format("blob {}", digest);
-    VIGIL_ASSIGN_OR_RETURN(std::string content, read_file_limited(path_of(digest), max_bytes, what));
+    VIGIL_ASSIGN_OR_RETURN(std::string content,
+                           read_file_limited(path_of(digest), max_bytes, what));
     return verified(std::move(content), digest, what);
   }
 
@@ -154,9 +155,8 @@ Result<void> ArchiveSource::scan() {
       const char* target = archive_entry_symlink(entry);
       if (target != nullptr && target[0] != '\0') {
         // Relative targets start from the link's directory; absolute ones from the archive root.
-        const std::string joined = target[0] == '/'
-                                       ? std::string(target)
-                                       : std::string(dir_of(*name)) + "/" + target;
+        const std::string joined =
+            target[0] == '/' ? std::string(target) : std::string(dir_of(*name)) + "/" + target;
         links[*name] = normalize_path(joined);
       }
       continue;

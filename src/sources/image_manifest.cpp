@@ -6,7 +6,6 @@
 #include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 
 #include "sources/digest.hpp"
@@ -196,8 +195,8 @@ Result<ImageConfig> parse_config(const Json& doc) {
         }
         std::string digest = value.get<std::string>();
         if (auto checked = check_sha256_digest(digest); !checked) {
-          return fail(checked.error().with_context(
-              fmt::format("image config: rootfs.diff_ids[{}]", idx)));
+          return fail(
+              checked.error().with_context(fmt::format("image config: rootfs.diff_ids[{}]", idx)));
         }
         config.diff_ids.push_back(std::move(digest));
       }
@@ -297,8 +296,8 @@ Result<Platform> parse_platform(std::string_view text) {
   }
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty() ||
       (parts.size() == 3 && parts[2].empty())) {
-    return fail(Error::invalid_argument("platform '{}': expected os/arch[/variant]",
-                                        text.substr(0, 100)));
+    return fail(
+        Error::invalid_argument("platform '{}': expected os/arch[/variant]", text.substr(0, 100)));
   }
   return Platform{parts[0], parts[1], parts.size() == 3 ? parts[2] : std::string{}};
 }
@@ -360,9 +359,9 @@ Result<Descriptor> select_platform(const ImageIndex& index, const Platform& want
     }
     available.push_back(have.to_string());
   }
-  return fail(Error::not_found("no image for platform {} in the index (available: {})",
-                               wanted.to_string(),
-                               available.empty() ? std::string("none") : fmt::format("{}", fmt::join(available, ", "))));
+  return fail(Error::not_found(
+      "no image for platform {} in the index (available: {})", wanted.to_string(),
+      available.empty() ? std::string("none") : fmt::format("{}", fmt::join(available, ", "))));
 }
 
 }  // namespace vigil::sources

@@ -19,9 +19,9 @@ std::string descriptor(const std::string& digest, const std::string& extra = "")
 
 TEST(ImageManifestTest, ParsesOciAndDockerManifests) {
   for (const std::string_view type : {kOciManifestType, kDockerManifestType}) {
-    const std::string json = R"({"schemaVersion":2,"mediaType":")" + std::string(type) + R"(","config":)" +
-                             descriptor(kDigestA) + R"(,"layers":[)" + descriptor(kDigestB) +
-                             "," + descriptor(kDigestA) + "]}";
+    const std::string json = R"({"schemaVersion":2,"mediaType":")" + std::string(type) +
+                             R"(","config":)" + descriptor(kDigestA) + R"(,"layers":[)" +
+                             descriptor(kDigestB) + "," + descriptor(kDigestA) + "]}";
     auto got = parse_manifest_document(json);
     ASSERT_TRUE(got.has_value()) << got.error().message;
     const auto& manifest = std::get<ImageManifest>(*got);
@@ -46,11 +46,8 @@ TEST(ImageManifestTest, ParsesIndexesAndListsWithPlatforms) {
     std::string platform;
     std::string want;  // digest, or "" when none matches
   } cases[] = {
-      {"linux/amd64", kDigestB},
-      {"linux/arm64", kDigestA},
-      {"linux/arm64/v8", kDigestA},
-      {"linux/arm/v7", ""},
-      {"windows/amd64", ""},
+      {"linux/amd64", kDigestB}, {"linux/arm64", kDigestA}, {"linux/arm64/v8", kDigestA},
+      {"linux/arm/v7", ""},      {"windows/amd64", ""},
   };
   for (const auto& c : cases) {
     auto chosen = select_platform(index, *parse_platform(c.platform));
@@ -76,7 +73,8 @@ TEST(ImageManifestTest, RejectsBadDocuments) {
       {"not json", ErrorCode::kParse, "not valid JSON"},
       {R"("just a string")", ErrorCode::kParse, "expected a JSON object"},
       {R"({"schemaVersion":2,"layers":[]})", ErrorCode::kParse, "no 'config'"},
-      {R"({"schemaVersion":2,"config":{"digest":"sha256:xyz"}})", ErrorCode::kParse, "manifest config"},
+      {R"({"schemaVersion":2,"config":{"digest":"sha256:xyz"}})", ErrorCode::kParse,
+       "manifest config"},
       {R"({"schemaVersion":2,"config":)" + descriptor(kDigestA) + R"(,"layers":{}})",
        ErrorCode::kParse, "'layers' is not an array"},
       {R"({"schemaVersion":2,"config":)" + descriptor(kDigestA) + R"(,"layers":[{"digest":5}]})",
@@ -98,7 +96,8 @@ TEST(ImageManifestTest, RejectsBadDocuments) {
 
 TEST(ImageManifestTest, ConfigAndHistory) {
   const std::string json = R"({"architecture":"arm64","os":"linux","variant":"v8",
-    "rootfs":{"type":"layers","diff_ids":[")" + kDigestA + R"(",")" + kDigestB + R"("]},
+    "rootfs":{"type":"layers","diff_ids":[")" +
+                           kDigestA + R"(",")" + kDigestB + R"("]},
     "history":[{"created_by":"ADD file:abc in /"},{"created_by":"ENV A=1","empty_layer":true},
                {"created_by":"RUN apt-get install -y curl"}]})";
   auto config = parse_image_config(json);

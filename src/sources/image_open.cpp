@@ -1,6 +1,6 @@
-// open_image(): resolve the target to one image manifest and config (index.json / manifest.json
-// / registry manifest, platform selection), then assemble the layers: each is looked up in the
-// layer cache by digest and otherwise streamed and indexed once, and the merged tree is built.
+// open_image(): resolve the target to one image manifest and config (image_resolve.cpp), then
+// assemble the layers: each is looked up in the layer cache by digest and otherwise streamed and
+// indexed once, and the merged tree is built.
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "sources/digest.hpp"
 #include "sources/image.hpp"
 #include "sources/internal/blob_source.hpp"
+#include "sources/internal/image_resolve.hpp"
 #include "sources/internal/scratch_dir.hpp"
 
 namespace vigil::sources {
@@ -22,20 +23,8 @@ namespace {
 using internal::BlobSource;
 using internal::ScratchDir;
 
-constexpr int kMaxIndexDepth = 4;
-
-struct LayerRef {
-  std::string digest;
-  std::string media_type;
-  uint64_t size = 0;
-  bool digest_is_diff_id = false;  // docker-archive layer tars are named by their diff_id
-};
-
-struct Resolved {
-  ImageInfo info;
-  ImageConfig config;
-  std::vector<LayerRef> layers;
-};
+using internal::LayerRef;
+using internal::ResolvedImage;
 
 class ImageImpl final : public Image {
  public:
@@ -59,202 +48,6 @@ class ImageImpl final : public Image {
   OpenStats stats_;
 };
 
-using Fetch = std::function<Result<std::string>(const Descriptor&)>;
-
-Result<Resolved> finish_manifest(BlobSource& source, const ImageManifest& manifest,
-                                 std::string manifest_digest) {
-  Resolved out;
-  out.info.manifest_digest = std::move(manifest_digest);
-  out.info.config_digest = manifest.config.digest;
-  auto bytes = source.read_blob(manifest.config.digest, kMaxConfigBytes);
-  if (!bytes) {
-    return fail(bytes.error().with_context("image config"));
-  }
-  VIGIL_ASSIGN_OR_RETURN(out.config, parse_image_config(*bytes));
-  for (const auto& layer : manifest.layers) {
-    out.layers.push_back({layer.digest, layer.media_type, layer.size, false});
-  }
-  return out;
-}
-
-Result<Resolved> follow(const ManifestDocument& document, std::string digest, BlobSource& source,
-                        const Fetch& fetch, const ImageOptions& options, int depth) {
-  if (const auto* manifest = std::get_if<ImageManifest>(&document)) {
-    return finish_manifest(source, *manifest, std::move(digest));
-  }
-  if (depth >= kMaxIndexDepth) {
-    return fail(Error::parse("image index {}: indexes nested deeper than {}", digest,
-                             kMaxIndexDepth));
-  }
-  const auto& index = std::get<ImageIndex>(document);
-  auto chosen = select_platform(index, options.platform);
-  if (!chosen) {
-    return fail(chosen.error().with_context(fmt::format("image index {}", digest)));
-  }
-  VIGIL_ASSIGN_OR_RETURN(const std::string bytes, fetch(*chosen));
-  auto next = parse_manifest_document(bytes);
-  if (!next) {
-    return fail(next.error().with_context(fmt::format("manifest {}", chosen->digest)));
-  }
-  return follow(*next, chosen->digest, source, fetch, options, depth + 1);
-}
-
-// An OCI layout's index.json: pick by ref name (when given), then by platform when several.
-Result<Resolved> resolve_oci_layout(BlobSource& source, std::string_view index_json,
-                                    const ImageTarget& target, const ImageOptions& options) {
-  auto parsed = parse_manifest_document(index_json);
-  if (!parsed) {
-    return fail(parsed.error().with_context("index.json"));
-  }
-  const auto* index = std::get_if<ImageIndex>(&*parsed);
-  if (index == nullptr) {
-    return fail(Error::parse("index.json: expected an image index"));
-  }
-  ImageIndex candidates;
-  std::vector<std::string> names;
-  for (const auto& descriptor : index->manifests) {
-    if (!descriptor.ref_name.empty()) {
-      names.push_back(descriptor.ref_name);
-    }
-    if (target.reference.empty() || descriptor.ref_name == target.reference) {
-      candidates.manifests.push_back(descriptor);
-    }
-  }
-  const std::string available = names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
-  if (candidates.manifests.empty()) {
-    return fail(Error::not_found("index.json: no image named '{}' (available: {})",
-                                 target.reference, available));
-  }
-  Descriptor chosen = candidates.manifests.front();
-  if (candidates.manifests.size() > 1) {
-    auto by_platform = select_platform(candidates, options.platform);
-    if (!by_platform) {
-      return fail(Error::invalid_argument(
-          "index.json lists {} images; name one as oci:DIR:NAME (available: {})",
-          candidates.manifests.size(), available));
-    }
-    chosen = *by_platform;
-  }
-  const Fetch fetch = [&](const Descriptor& descriptor) {
-    return source.read_blob(descriptor.digest, kMaxManifestBytes);
-  };
-  auto bytes = fetch(chosen);
-  if (!bytes) {
-    return fail(bytes.error().with_context("manifest"));
-  }
-  auto document = parse_manifest_document(*bytes);
-  if (!document) {
-    return fail(document.error().with_context(fmt::format("manifest {}", chosen.digest)));
-  }
-  return follow(*document, chosen.digest, source, fetch, options, 1);
-}
-
-// True when the archive tag `tag` names `wanted`, allowing Docker's implicit "docker.io/",
-// "library/" and ":latest".
-bool tag_matches(std::string_view tag, std::string_view wanted) {
-  for (const std::string_view prefix : {"", "docker.io/", "docker.io/library/"}) {
-    if (!tag.starts_with(prefix)) {
-      continue;
-    }
-    const std::string_view rest = tag.substr(prefix.size());
-    if (rest == wanted ||
-        (rest.ends_with(":latest") && rest.substr(0, rest.size() - 7) == wanted)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-Result<Resolved> resolve_docker_archive(internal::ArchiveSource& archive,
-                                        const ImageTarget& target) {
-  VIGIL_ASSIGN_OR_RETURN(const std::string manifest_json,
-                         archive.read_member("manifest.json", kMaxManifestBytes));
-  VIGIL_ASSIGN_OR_RETURN(const auto images, parse_docker_archive_manifest(manifest_json));
-  const DockerArchiveImage* chosen = nullptr;
-  std::vector<std::string> tags;
-  for (const auto& image : images) {
-    tags.insert(tags.end(), image.repo_tags.begin(), image.repo_tags.end());
-    for (const auto& tag : image.repo_tags) {
-      if (!target.reference.empty() && tag_matches(tag, target.reference)) {
-        chosen = &image;
-      }
-    }
-  }
-  if (target.reference.empty() && images.size() == 1) {
-    chosen = &images.front();
-  }
-  if (chosen == nullptr) {
-    const std::string available = tags.empty() ? "none" : fmt::format("{}", fmt::join(tags, ", "));
-    if (images.empty()) {
-      return fail(Error::parse("manifest.json lists no images"));
-    }
-    return fail(Error::not_found("manifest.json: {} (tags: {})",
-                                 target.reference.empty()
-                                     ? fmt::format("{} images; name one as docker-archive:FILE:REPO:TAG", images.size())
-                                     : fmt::format("no image tagged '{}'", target.reference),
-                                 available));
-  }
-  Resolved out;
-  out.info.repo_tags = chosen->repo_tags;
-  VIGIL_ASSIGN_OR_RETURN(const std::string config_json,
-                         archive.read_member(normalize_path(chosen->config), kMaxConfigBytes));
-  out.info.config_digest = sha256_digest(config_json);
-  // Configs are stored as "<hex>.json" or "blobs/sha256/<hex>": the name is a digest claim.
-  std::string_view config_name = chosen->config;
-  config_name = config_name.substr(config_name.rfind('/') == std::string_view::npos
-                                       ? 0
-                                       : config_name.rfind('/') + 1);
-  if (config_name.ends_with(".json")) {
-    config_name.remove_suffix(5);
-  }
-  if (check_sha256_digest("sha256:" + std::string(config_name)) &&
-      "sha256:" + std::string(config_name) != out.info.config_digest) {
-    return fail(Error::parse("image config {}: digest mismatch: the content hashes to {}",
-                             chosen->config, out.info.config_digest));
-  }
-  auto config = parse_image_config(config_json);
-  if (!config) {
-    return fail(config.error().with_context(chosen->config));
-  }
-  out.config = std::move(*config);
-  if (out.config.diff_ids.size() != chosen->layers.size()) {
-    return fail(Error::parse("manifest.json lists {} layers but the config has {} diff_ids",
-                             chosen->layers.size(), out.config.diff_ids.size()));
-  }
-  for (size_t idx = 0; idx < chosen->layers.size(); ++idx) {
-    const std::string member = normalize_path(chosen->layers[idx]);
-    LayerRef layer;
-    layer.media_type = "application/vnd.docker.image.rootfs.diff.tar";
-    const std::string_view name(member);
-    if (name.starts_with("blobs/sha256/") &&
-        check_sha256_digest("sha256:" + std::string(name.substr(13)))) {
-      layer.digest = "sha256:" + std::string(name.substr(13));
-    } else {
-      layer.digest = out.config.diff_ids[idx];
-      layer.digest_is_diff_id = true;
-    }
-    archive.alias(layer.digest, member);
-    out.layers.push_back(std::move(layer));
-  }
-  return out;
-}
-
-Result<Resolved> resolve_registry(RegistryClient& client, BlobSource& source,
-                                  const ImageOptions& options) {
-  const auto& reference = client.reference();
-  VIGIL_ASSIGN_OR_RETURN(auto top, client.manifest(reference.digest.empty() ? reference.tag
-                                                                            : reference.digest));
-  auto document = parse_manifest_document(top.body);
-  if (!document) {
-    return fail(document.error().with_context(reference.to_string()));
-  }
-  const Fetch fetch = [&](const Descriptor& descriptor) -> Result<std::string> {
-    VIGIL_ASSIGN_OR_RETURN(auto manifest, client.manifest(descriptor.digest));
-    return std::move(manifest.body);
-  };
-  return follow(*document, top.digest, source, fetch, options, 0);
-}
-
 // Finds a local file for `path`'s leading components: "FILE:REF" splits at the first ':' whose
 // prefix exists, so file names with ':' still work.
 std::pair<std::string, std::string> split_location(std::string_view text) {
@@ -276,7 +69,7 @@ std::string layer_variant(const ImageOptions& options, bool hash_expanded) {
 }
 
 // Indexes or loads every layer and builds the tree.
-Result<void> assemble(ImageImpl& image, Resolved resolved, const ImageOptions& options) {
+Result<void> assemble(ImageImpl& image, ResolvedImage resolved, const ImageOptions& options) {
   image.info_.manifest_digest = std::move(resolved.info.manifest_digest);
   image.info_.config_digest = std::move(resolved.info.config_digest);
   image.info_.repo_tags = std::move(resolved.info.repo_tags);
@@ -289,7 +82,8 @@ Result<void> assemble(ImageImpl& image, Resolved resolved, const ImageOptions& o
   if (options.cache_dir) {
     VIGIL_ASSIGN_OR_RETURN(image.store_, LayerStore::open(*options.cache_dir, true));
   } else {
-    VIGIL_ASSIGN_OR_RETURN(image.store_, LayerStore::open(image.scratch_->path() / "layers", false));
+    VIGIL_ASSIGN_OR_RETURN(image.store_,
+                           LayerStore::open(image.scratch_->path() / "layers", false));
   }
   const auto history = layer_history(resolved.config, resolved.layers.size());
   std::vector<std::shared_ptr<const StoredLayer>> stored(resolved.layers.size());
@@ -328,8 +122,8 @@ Result<void> assemble(ImageImpl& image, Resolved resolved, const ImageOptions& o
       return {};
     };
     if (ref.media_type.find("encrypted") != std::string::npos) {
-      VIGIL_TRY(layer_failed(Error::unsupported("layer {}: encrypted layers cannot be read",
-                                                ref.digest)));
+      VIGIL_TRY(layer_failed(
+          Error::unsupported("layer {}: encrypted layers cannot be read", ref.digest)));
       continue;
     }
     std::shared_ptr<const StoredLayer> layer = stored[idx];
@@ -341,8 +135,9 @@ Result<void> assemble(ImageImpl& image, Resolved resolved, const ImageOptions& o
       if (!file) {
         const bool foreign = ref.media_type.find("foreign") != std::string::npos ||
                              ref.media_type.find("nondistributable") != std::string::npos;
-        VIGIL_TRY(layer_failed(foreign ? file.error().with_context("foreign (non-distributable) layer")
-                                       : file.error()));
+        VIGIL_TRY(layer_failed(foreign
+                                   ? file.error().with_context("foreign (non-distributable) layer")
+                                   : file.error()));
         continue;
       }
       IndexOptions index_options;
@@ -381,13 +176,14 @@ Result<void> assemble(ImageImpl& image, Resolved resolved, const ImageOptions& o
     info.diff_id = index.diff_id;
     if (options.verify_diff_ids && !expected_diff_id.empty() && index.diff_id != expected_diff_id) {
       VIGIL_TRY(layer_failed(Error::parse(
-          "layer {}: uncompressed content hashes to {} but the config's diff_id is {}",
-          ref.digest, index.diff_id.empty() ? "(not hashed)" : index.diff_id, expected_diff_id)));
+          "layer {}: uncompressed content hashes to {} but the config's diff_id is {}", ref.digest,
+          index.diff_id.empty() ? "(not hashed)" : index.diff_id, expected_diff_id)));
       continue;
     }
     if (index.entries.size() > entries_left) {
-      VIGIL_TRY(layer_failed(Error::invalid_argument(
-          "layer {}: the image holds more than {} entries", ref.digest, options.limits.max_entries)));
+      VIGIL_TRY(
+          layer_failed(Error::invalid_argument("layer {}: the image holds more than {} entries",
+                                               ref.digest, options.limits.max_entries)));
       continue;
     }
     entries_left -= index.entries.size();
@@ -401,8 +197,8 @@ Result<void> assemble(ImageImpl& image, Resolved resolved, const ImageOptions& o
     tree_layers.push_back({layer, "", image.source_->existing_file(ref.digest), false});
     image.info_.layers.push_back(std::move(info));
   }
-  image.tree_ = std::make_unique<LayeredFileTree>(
-      std::move(tree_layers), fmt::format("image {}", image.info_.reference));
+  image.tree_ = std::make_unique<LayeredFileTree>(std::move(tree_layers),
+                                                  fmt::format("image {}", image.info_.reference));
   return {};
 }
 
@@ -442,22 +238,22 @@ namespace {
 
 // Sets up `image`'s scratch space and blob source for `target` and resolves its manifest and
 // config.
-Result<Resolved> resolve_target(ImageImpl& image, const ImageTarget& target,
+Result<ResolvedImage> resolve_target(ImageImpl& image, const ImageTarget& target,
                                 const ImageOptions& options) {
   image.info_.reference = target.location;
   if (!target.reference.empty()) {
     image.info_.reference += ":" + target.reference;
   }
   VIGIL_ASSIGN_OR_RETURN(image.scratch_, ScratchDir::create(options.scratch_parent, "image"));
-  Result<Resolved> resolved = fail(Error::internal("unresolved"));
+  Result<ResolvedImage> resolved = fail(Error::internal("unresolved"));
   switch (target.kind) {
     case ImageTarget::Kind::kOciLayout: {
       image.source_ = internal::make_directory_source(target.location);
       const std::filesystem::path dir(target.location);
       std::error_code ec;
       if (!std::filesystem::is_regular_file(dir / "oci-layout", ec)) {
-        return fail(Error::not_found("{}: not an OCI image layout (no oci-layout file)",
-                                     target.location));
+        return fail(
+            Error::not_found("{}: not an OCI image layout (no oci-layout file)", target.location));
       }
       std::string index_json;
       {
@@ -471,7 +267,7 @@ Result<Resolved> resolve_target(ImageImpl& image, const ImageTarget& target,
                                               target.location, kMaxManifestBytes));
         }
       }
-      resolved = resolve_oci_layout(*image.source_, index_json, target, options);
+      resolved = internal::resolve_oci_layout(*image.source_, index_json, target, options);
       break;
     }
     case ImageTarget::Kind::kOciArchive: {
@@ -482,13 +278,13 @@ Result<Resolved> resolve_target(ImageImpl& image, const ImageTarget& target,
       if (!index_json) {
         return fail(index_json.error().with_context("not an OCI archive"));
       }
-      resolved = resolve_oci_layout(*image.source_, *index_json, target, options);
+      resolved = internal::resolve_oci_layout(*image.source_, *index_json, target, options);
       break;
     }
     case ImageTarget::Kind::kDockerArchive: {
       VIGIL_ASSIGN_OR_RETURN(auto archive, internal::ArchiveSource::open(
                                                target.location, *image.scratch_, options.limits));
-      resolved = resolve_docker_archive(*archive, target);
+      resolved = internal::resolve_docker_archive(*archive, target);
       image.source_ = std::move(archive);
       break;
     }
@@ -500,10 +296,10 @@ Result<Resolved> resolve_target(ImageImpl& image, const ImageTarget& target,
         transport = image.transport_.get();
       }
       image.client_ = std::make_unique<RegistryClient>(*transport, std::move(reference),
-                                                        options.credentials, options.insecure);
+                                                       options.credentials, options.insecure);
       image.source_ =
           internal::make_registry_source(*image.client_, *image.scratch_, options.limits);
-      resolved = resolve_registry(*image.client_, *image.source_, options);
+      resolved = internal::resolve_registry(*image.client_, *image.source_, options);
       break;
     }
   }
@@ -517,7 +313,7 @@ Result<Resolved> resolve_target(ImageImpl& image, const ImageTarget& target,
 
 Result<ImageInfo> inspect_image(const ImageTarget& target, const ImageOptions& options) {
   ImageImpl image;
-  VIGIL_ASSIGN_OR_RETURN(Resolved resolved, resolve_target(image, target, options));
+  VIGIL_ASSIGN_OR_RETURN(ResolvedImage resolved, resolve_target(image, target, options));
   ImageInfo info;
   info.reference = image.info_.reference;
   info.manifest_digest = std::move(resolved.info.manifest_digest);
@@ -539,7 +335,7 @@ Result<ImageInfo> inspect_image(const ImageTarget& target, const ImageOptions& o
 
 Result<std::unique_ptr<Image>> open_image(const ImageTarget& target, const ImageOptions& options) {
   auto image = std::make_unique<ImageImpl>();
-  VIGIL_ASSIGN_OR_RETURN(Resolved resolved, resolve_target(*image, target, options));
+  VIGIL_ASSIGN_OR_RETURN(ResolvedImage resolved, resolve_target(*image, target, options));
   if (auto assembled = assemble(*image, std::move(resolved), options); !assembled) {
     return fail(assembled.error().with_context(fmt::format("image {}", image->info_.reference)));
   }

@@ -1,12 +1,12 @@
 // open_image on images built in the test: OCI layouts (directory and tar), docker-archive,
 // multi-platform indexes, the layer cache, and hostile or broken images.
-#include "sources/image.hpp"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <string>
 
+#include "sources/digest.hpp"
+#include "sources/image.hpp"
 #include "support/oci_builder.hpp"
 #include "support/temp_dir.hpp"
 
@@ -43,8 +43,8 @@ class ImageOpenTest : public ::testing::Test {
     testing::OciLayout layout(dir_.path() / "layout");
     base_ = testing::build_layer(kBase, testing::Compression::kGzip);
     app_ = testing::build_layer(kApp, second);
-    layout.write_index({layout.add_image({base_, app_}, {"ADD rootfs.tar /", "RUN apt-get install curl"})},
-                       "v1");
+    layout.write_index(
+        {layout.add_image({base_, app_}, {"ADD rootfs.tar /", "RUN apt-get install curl"})}, "v1");
     return layout;
   }
 
@@ -123,9 +123,9 @@ TEST_F(ImageOpenTest, OciArchiveAndDockerArchive) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(layout.dir())) {
     if (entry.is_regular_file()) {
       std::ifstream in(entry.path(), std::ios::binary);
-      members.push_back(testing::file(
-          "./" + std::filesystem::relative(entry.path(), layout.dir()).string(),
-          std::string(std::istreambuf_iterator<char>(in), {})));
+      members.push_back(
+          testing::file("./" + std::filesystem::relative(entry.path(), layout.dir()).string(),
+                        std::string(std::istreambuf_iterator<char>(in), {})));
     }
   }
   const auto oci_tar = dir_.write("image.tar", testing::make_archive(members));
@@ -160,10 +160,8 @@ TEST_F(ImageOpenTest, MultiPlatformIndexSelectsByPlatform) {
   const auto index = layout.add_index({layout.add_image({amd}, {"a"}, "linux", "amd64"),
                                        layout.add_image({arm}, {"b"}, "linux", "arm64", "v8")});
   layout.write_index({index}, "latest");
-  for (const auto& [platform, want] :
-       std::vector<std::pair<std::string, std::string>>{{"linux/amd64", "amd64"},
-                                                        {"linux/arm64", "arm64"},
-                                                        {"linux/arm64/v8", "arm64"}}) {
+  for (const auto& [platform, want] : std::vector<std::pair<std::string, std::string>>{
+           {"linux/amd64", "amd64"}, {"linux/arm64", "arm64"}, {"linux/arm64/v8", "arm64"}}) {
     auto opts = options();
     opts.wanted = [](std::string_view) { return true; };
     opts.platform = *parse_platform(platform);
@@ -249,8 +247,8 @@ TEST_F(ImageOpenTest, UnresolvableImagesAreErrors) {
   const auto manifest_path = layout.dir() / "blobs" / "sha256" / manifest_digest.substr(7);
   std::ifstream in(manifest_path);
   const auto manifest = nlohmann::json::parse(in);
-  const auto config_path = layout.dir() / "blobs" / "sha256" /
-                           manifest["config"]["digest"].get<std::string>().substr(7);
+  const auto config_path =
+      layout.dir() / "blobs" / "sha256" / manifest["config"]["digest"].get<std::string>().substr(7);
 
   std::filesystem::rename(config_path, dir_.path() / "config.bak");
   auto image = open("oci:" + layout.dir().string(), options());
@@ -268,7 +266,8 @@ TEST_F(ImageOpenTest, UnresolvableImagesAreErrors) {
   std::filesystem::remove(manifest_path);
   image = open("oci:" + layout.dir().string(), options());
   ASSERT_FALSE(image.has_value());
-  EXPECT_NE(image.error().message.find(manifest_digest), std::string::npos) << image.error().message;
+  EXPECT_NE(image.error().message.find(manifest_digest), std::string::npos)
+      << image.error().message;
 
   image = open("oci:" + layout.dir().string() + ":nope", options());
   ASSERT_FALSE(image.has_value());
@@ -285,8 +284,7 @@ TEST_F(ImageOpenTest, HostileLayerContentIsConfined) {
   std::vector<testing::TarEntry> hostile = {
       testing::file("../../../../outside-1", "x"), testing::file("/outside-2", "x"),
       testing::symlink("etc/os-release", "../../../../../../etc/passwd"),
-      testing::hardlink("var/lib/dpkg/status", "../../../etc/shadow"),
-      testing::file("ok", "fine")};
+      testing::hardlink("var/lib/dpkg/status", "../../../etc/shadow"), testing::file("ok", "fine")};
   layout.write_index({layout.add_image({testing::build_layer(hostile)}, {"evil"})});
   auto image = open("oci:" + layout.dir().string(), options());
   ASSERT_TRUE(image.has_value()) << image.error().message;
@@ -297,6 +295,31 @@ TEST_F(ImageOpenTest, HostileLayerContentIsConfined) {
   EXPECT_EQ(*(*image)->tree().read("ok"), "fine");
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "outside-1"));
   EXPECT_FALSE(std::filesystem::exists("/outside-2"));
+}
+
+TEST_F(ImageOpenTest, HostileDockerArchiveMembersStayInside) {
+  const std::string layer = testing::make_archive({testing::file("etc/os-release", "ID=x\n")});
+  const std::string config =
+      R"({"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":[")" +
+      sha256_digest(layer) + R"(",")" + sha256_digest("x") + R"("]}})";
+  const std::string manifest =
+      R"([{"Config":"../../config.json","Layers":["../../../l1/layer.tar","l2/layer.tar"]}])";
+  const auto archive = dir_.write(
+      "hostile.tar",
+      testing::make_archive(
+          {testing::file("manifest.json", manifest), testing::file("config.json", config),
+           testing::file("l1/layer.tar", layer), testing::symlink("l2/layer.tar", "/etc/passwd"),
+           testing::file("../../escape", "x")}));
+  auto image = open("docker-archive:" + archive.string(), options());
+  ASSERT_TRUE(image.has_value()) << image.error().message;
+  // "../../config.json" and "../../../l1/layer.tar" are clamped to the archive root; the
+  // link to /etc/passwd points at a member that does not exist.
+  EXPECT_EQ(*(*image)->tree().read("etc/os-release"), "ID=x\n");
+  EXPECT_FALSE((*image)->complete());
+  ASSERT_EQ((*image)->problems().size(), 1U);
+  EXPECT_NE((*image)->problems()[0].find("is missing"), std::string::npos)
+      << (*image)->problems()[0];
+  EXPECT_FALSE(std::filesystem::exists(dir_.path().parent_path() / "escape"));
 }
 
 TEST_F(ImageOpenTest, LimitsStopBombsAndHugeFileCounts) {
@@ -330,7 +353,8 @@ TEST(ImageTargetTest, ParsesTargets) {
     std::string reference;
   } cases[] = {
       {"oci:" + dir.path().string(), ImageTarget::Kind::kOciLayout, dir.path().string(), ""},
-      {"oci:" + dir.path().string() + ":v1", ImageTarget::Kind::kOciLayout, dir.path().string(), "v1"},
+      {"oci:" + dir.path().string() + ":v1", ImageTarget::Kind::kOciLayout, dir.path().string(),
+       "v1"},
       {"oci-archive:" + file.string(), ImageTarget::Kind::kOciArchive, file.string(), ""},
       {"docker-archive:" + file.string() + ":repo/app:1", ImageTarget::Kind::kDockerArchive,
        file.string(), "repo/app:1"},

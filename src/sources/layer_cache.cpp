@@ -266,8 +266,8 @@ Result<std::string> StoredLayer::read_content(const LayerEntry& entry, uint64_t 
   }
   // decode_layer_index checked that the content lies inside the file.
   if (entry.content_offset > map_size_ || entry.size > map_size_ - entry.content_offset) {
-    return fail(Error::internal("{}: content of {} outside {}", index_.digest, entry.path,
-                                file_.string()));
+    return fail(
+        Error::internal("{}: content of {} outside {}", index_.digest, entry.path, file_.string()));
   }
   return std::string(map_ + entry.content_offset, entry.size);
 }
@@ -405,8 +405,8 @@ Result<std::shared_ptr<const StoredLayer>> LayerStore::build(
   std::string pattern = (dir_ / ".tmp-XXXXXX").string();
   const int raw_fd = ::mkstemp(pattern.data());
   if (raw_fd < 0) {
-    return fail(Error::io("layer cache {}: cannot create a file: {}", dir_.string(),
-                          errno_text(errno)));
+    return fail(
+        Error::io("layer cache {}: cannot create a file: {}", dir_.string(), errno_text(errno)));
   }
   TempFile temp(raw_fd, pattern);
   VIGIL_TRY(write_all(temp.fd(), kMagic.data(), kMagic.size(), temp.path()));
@@ -427,8 +427,8 @@ Result<std::shared_ptr<const StoredLayer>> LayerStore::build(
   VIGIL_TRY(write_all(temp.fd(), tail.data(), tail.size(), temp.path()));
   const auto file = file_for(digest, variant);
   if (::rename(temp.path().c_str(), file.c_str()) != 0) {
-    return fail(Error::io("layer cache: cannot rename into {}: {}", file.string(),
-                          errno_text(errno)));
+    return fail(
+        Error::io("layer cache: cannot rename into {}: {}", file.string(), errno_text(errno)));
   }
   temp.renamed();
   const int fd = temp.release_fd();
@@ -437,8 +437,8 @@ Result<std::shared_ptr<const StoredLayer>> LayerStore::build(
   if (!mapping) {
     return fail(mapping.error());
   }
-  return std::shared_ptr<const StoredLayer>(std::make_shared<StoredLayer>(
-      std::move(index), mapping->data, mapping->size, file, false));
+  return std::shared_ptr<const StoredLayer>(
+      std::make_shared<StoredLayer>(std::move(index), mapping->data, mapping->size, file, false));
 }
 
 std::optional<std::filesystem::path> default_layer_cache_dir() {

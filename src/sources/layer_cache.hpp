@@ -49,8 +49,7 @@ class StoredLayer {
 
   // Returns the kept content of `entry`. kUnavailable when it was not kept, kInvalidArgument
   // when it is larger than `max_bytes`. Thread-safe.
-  [[nodiscard]] Result<std::string> read_content(const LayerEntry& entry,
-                                                 uint64_t max_bytes) const;
+  [[nodiscard]] Result<std::string> read_content(const LayerEntry& entry, uint64_t max_bytes) const;
 
   // True when the layer came from the persistent cache rather than being indexed now.
   bool from_cache() const { return from_cache_; }
@@ -113,8 +112,8 @@ std::optional<std::filesystem::path> default_layer_cache_dir();
 
 // Serialises `index` (with `variant`) in the layer file format; exposed for tests and fuzzing.
 std::string encode_layer_index(const LayerIndex& index, std::string_view variant);
-// Parses what encode_layer_index wrote. Content must lie in [`content_begin`, `content_end`). Returns kParse on
-// any inconsistency (truncation, bad kind, offsets outside the content area).
+// Parses what encode_layer_index wrote. Content must lie in [`content_begin`, `content_end`).
+// Returns kParse on any inconsistency (truncation, bad kind, offsets outside the content area).
 [[nodiscard]] Result<LayerIndex> decode_layer_index(std::string_view bytes,
                                                     std::string_view variant,
                                                     uint64_t content_begin, uint64_t content_end);

@@ -17,8 +17,9 @@ namespace {
 class LayerCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    layer_ = testing::build_layer({testing::file("etc/os-release", "ID=debian\n"),
-                                   testing::file("usr/bin/x", "binary"), testing::file(".wh.old", "")});
+    layer_ =
+        testing::build_layer({testing::file("etc/os-release", "ID=debian\n"),
+                              testing::file("usr/bin/x", "binary"), testing::file(".wh.old", "")});
     blob_ = dir_.write("blob", layer_.blob);
     auto store = LayerStore::open(dir_.path() / "cache", true);
     ASSERT_TRUE(store.has_value());

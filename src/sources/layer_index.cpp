@@ -109,8 +109,8 @@ std::string describe_blob(const std::filesystem::path& blob, const std::string& 
 // Copies the current entry of `stream` to `sink`, returning the byte count.
 Result<uint64_t> keep_content(TarStream& stream, ContentSink& sink, uint64_t max_bytes,
                               std::string_view what) {
-  auto copied = internal::copy_entry_data(
-      stream.reader(), max_bytes, what, [&](std::string_view data) { return sink.append(data); });
+  auto copied = internal::copy_entry_data(stream.reader(), max_bytes, what,
+                                          [&](std::string_view data) { return sink.append(data); });
   if (!copied && copied.error().code == ErrorCode::kParse) {
     return fail(stream.error("reading entry data"));
   }
@@ -147,8 +147,8 @@ Result<uint64_t> copy_entry_data(const ArchiveReader& reader, uint64_t max_bytes
 Result<std::string> sanitize_entry_name(std::string_view name) {
   const std::string_view quoted = name.substr(0, 200);
   if (name.size() > kMaxEntryName) {
-    return fail(Error::invalid_argument("entry name '{}…' is longer than {} bytes", quoted,
-                                        kMaxEntryName));
+    return fail(
+        Error::invalid_argument("entry name '{}…' is longer than {} bytes", quoted, kMaxEntryName));
   }
   if (name.find('\0') != std::string_view::npos) {
     return fail(Error::invalid_argument("entry name '{}' holds a NUL byte", quoted));
@@ -189,20 +189,19 @@ Result<std::string> sanitize_entry_name(std::string_view name) {
 }
 
 Result<LayerIndex> index_tar_layer(const std::filesystem::path& blob,
-                                   const std::string& expected_digest,
-                                   const IndexOptions& options, ContentSink& sink) {
+                                   const std::string& expected_digest, const IndexOptions& options,
+                                   ContentSink& sink) {
   const std::string what = describe_blob(blob, expected_digest);
-  VIGIL_ASSIGN_OR_RETURN(auto reader, internal::BlobReader::open(blob, what, options.limits,
-                                                                 options.hash_expanded));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto reader, internal::BlobReader::open(blob, what, options.limits, options.hash_expanded));
   TarStream stream(*reader, what);
   VIGIL_TRY(stream.open());
 
   const auto wanted = [&](std::string_view path) {
     return options.wanted && options.wanted(join_path(options.mount, path));
   };
-  const auto problem = [&](LayerIndex& index, std::string text) {
-    index.problems.push_back(std::move(text));
-    index.complete = false;
+  const auto problem = [](LayerIndex& index, std::string text) {
+    internal::note_problem(index, std::move(text));
   };
 
   LayerIndex index;
@@ -215,8 +214,8 @@ Result<LayerIndex> index_tar_layer(const std::filesystem::path& blob,
       break;
     }
     if (++entry_count > options.limits.max_entries) {
-      return fail(Error::invalid_argument("{}: more than {} entries", what,
-                                          options.limits.max_entries));
+      return fail(
+          Error::invalid_argument("{}: more than {} entries", what, options.limits.max_entries));
     }
     const auto raw_name = internal::entry_name(entry);
     if (!raw_name) {
@@ -258,8 +257,7 @@ Result<LayerIndex> index_tar_layer(const std::filesystem::path& blob,
       out.link = std::move(*target);
       if (wanted(out.path)) {
         const auto found = by_path.find(out.link);
-        if (found == by_path.end() ||
-            index.entries[found->second].content_offset == kNoContent) {
+        if (found == by_path.end() || index.entries[found->second].content_offset == kNoContent) {
           missing_targets.insert(out.link);
         }
       }
@@ -321,8 +319,8 @@ Result<LayerIndex> index_tar_layer(const std::filesystem::path& blob,
       }
       const auto raw_name = internal::entry_name(entry);
       auto path = raw_name ? sanitize_entry_name(*raw_name) : Result<std::string>(std::string{});
-      if (!path || !missing_targets.contains(*path) ||
-          archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr) {
+      if (!path || !missing_targets.contains(*path) || archive_entry_filetype(entry) != AE_IFREG ||
+          archive_entry_hardlink(entry) != nullptr) {
         continue;
       }
       missing_targets.erase(*path);
@@ -343,9 +341,12 @@ Result<LayerIndex> index_tar_layer(const std::filesystem::path& blob,
   }
   for (const auto& target : missing_targets) {
     // Not incomplete: the link is resolved against lower layers when read.
-    index.problems.push_back(fmt::format("{}: hard link target {} is not a regular file of this layer; its "
-                               "links are read from lower layers",
-                               what, target));
+    internal::note_problem(
+        index,
+        fmt::format("{}: hard link target {} is not a regular file of this layer; its "
+                    "links are read from lower layers",
+                    what, target),
+        false);
   }
   return index;
 }

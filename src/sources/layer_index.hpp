@@ -24,7 +24,7 @@ struct ExtractLimits {
   // (a gzip bomb reaches ~1000:1; real layers stay far below 100:1).
   uint64_t max_ratio = 200;
   uint64_t ratio_floor = uint64_t{64} << 20;
-  uint64_t max_entries = 2'000'000;                 // archive entries, all layers together
+  uint64_t max_entries = 2'000'000;                    // archive entries, all layers together
   uint64_t max_kept_file_bytes = uint64_t{256} << 20;  // a wanted file larger is not kept
 };
 
@@ -41,11 +41,11 @@ enum class EntryKind : uint8_t {
 inline constexpr uint64_t kNoContent = std::numeric_limits<uint64_t>::max();
 
 struct LayerEntry {
-  std::string path;  // sanitised, relative to the layer root
-  std::string link;  // symlink target as stored, or the sanitised hard-link target path
-  uint64_t size = 0;                   // regular files: bytes
+  std::string path;   // sanitised, relative to the layer root
+  std::string link;   // symlink target as stored, or the sanitised hard-link target path
+  uint64_t size = 0;  // regular files: bytes
   uint64_t content_offset = kNoContent;  // where the kept content starts in the sink
-  uint32_t mode = 0;                   // permission bits
+  uint32_t mode = 0;                     // permission bits
   EntryKind kind = EntryKind::kRegular;
 
   friend bool operator==(const LayerEntry&, const LayerEntry&) = default;
@@ -56,9 +56,9 @@ struct LayerIndex {
   std::string diff_id;  // digest of the uncompressed tar; empty for zips or when not hashed
   uint64_t blob_bytes = 0;
   uint64_t expanded_bytes = 0;
-  std::vector<LayerEntry> entries;     // archive order; a later duplicate replaces an earlier
-  std::vector<std::string> problems;   // entries skipped or not kept, one sentence each
-  bool complete = true;                // false when an entry had to be skipped
+  std::vector<LayerEntry> entries;    // archive order; a later duplicate replaces an earlier
+  std::vector<std::string> problems;  // entries skipped or not kept, one sentence each
+  bool complete = true;               // false when an entry had to be skipped
 
   friend bool operator==(const LayerIndex&, const LayerIndex&) = default;
 };

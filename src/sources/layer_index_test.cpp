@@ -100,10 +100,12 @@ class LayerIndexTest : public ::testing::Test {
 };
 
 TEST_F(LayerIndexTest, ListsEntriesAndKeepsWantedFiles) {
-  for (const auto compression : {testing::Compression::kNone, testing::Compression::kGzip,
-                                 testing::Compression::kZstd}) {
-    auto got = index({testing::dir("etc"), testing::file("etc/a.want", "alpha"),
-                      testing::file("etc/b.txt", "bravo"), testing::symlink("etc/l", "/etc/a.want"),
+  for (const auto compression :
+       {testing::Compression::kNone, testing::Compression::kGzip, testing::Compression::kZstd}) {
+    auto got = index({testing::dir("etc"),
+                      testing::file("etc/a.want", "alpha"),
+                      testing::file("etc/b.txt", "bravo"),
+                      testing::symlink("etc/l", "/etc/a.want"),
                       testing::hardlink("etc/h.want", "etc/a.want"),
                       {"dev/fifo", {}, TarEntry::Type::kFifo, {}, 0644}},
                      compression);
@@ -136,16 +138,28 @@ TEST_F(LayerIndexTest, HostileNamesAreSkippedAndReported) {
   ASSERT_TRUE(got.has_value()) << got.error().message;
   EXPECT_FALSE(got->complete);
   ASSERT_EQ(got->problems.size(), 3U);
-  EXPECT_NE(got->problems[0].find("climbs out of the root"), std::string::npos)
-      << got->problems[0];
+  EXPECT_NE(got->problems[0].find("climbs out of the root"), std::string::npos) << got->problems[0];
   EXPECT_NE(got->problems[1].find("absolute path"), std::string::npos) << got->problems[1];
   EXPECT_NE(got->problems[2].find("bad target"), std::string::npos) << got->problems[2];
   EXPECT_EQ(sink_.content(*find(*got, "ok/fine.want", EntryKind::kRegular)), "z");
   EXPECT_EQ(got->entries.size(), 1U);
 }
 
+TEST_F(LayerIndexTest, ProblemListsAreCapped) {
+  std::vector<TarEntry> hostile;
+  for (int idx = 0; idx < 500; ++idx) {
+    hostile.push_back(testing::file("../x" + std::to_string(idx), ""));
+  }
+  auto got = index(hostile);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_FALSE(got->complete);
+  ASSERT_EQ(got->problems.size(), 101U);
+  EXPECT_EQ(got->problems.back(), "further problems in this layer are not listed");
+}
+
 TEST_F(LayerIndexTest, WantedHardlinkToUnwantedTargetFetchesItInASecondPass) {
-  auto got = index({testing::file("usr/real", "content"), testing::hardlink("etc/x.want", "usr/real")});
+  auto got =
+      index({testing::file("usr/real", "content"), testing::hardlink("etc/x.want", "usr/real")});
   ASSERT_TRUE(got.has_value()) << got.error().message;
   EXPECT_EQ(sink_.content(*find(*got, "usr/real", EntryKind::kRegular)), "content");
 }
@@ -224,10 +238,11 @@ TEST_F(LayerIndexTest, ReadFromBlobFindsUnkeptFiles) {
 }
 
 TEST_F(LayerIndexTest, ZipEntriesAreIndexedAndOnlyWantedOnesInflated) {
-  const std::string zip = testing::make_archive(
-      {testing::file("python/x.want", "meta"), testing::file("python/big.bin", std::string(1 << 20, 'b')),
-       testing::file("../evil.want", "no"), testing::dir("nodejs/")},
-      true);
+  const std::string zip =
+      testing::make_archive({testing::file("python/x.want", "meta"),
+                             testing::file("python/big.bin", std::string(1 << 20, 'b')),
+                             testing::file("../evil.want", "no"), testing::dir("nodejs/")},
+                            true);
   const auto path = dir_.write("layer.zip", zip);
   IndexOptions options;
   options.mount = "opt";

@@ -130,7 +130,8 @@ void LayeredFileTree::merge() {
     const auto& entries = layers_[layer_idx].layer->index().entries;
     for (size_t idx = 0; idx < entries.size(); ++idx, ++span) {
       items.push_back({std::string_view(keys_).substr(spans[span].first, spans[span].second),
-                       static_cast<uint32_t>(layer_idx), static_cast<uint32_t>(idx), &entries[idx]});
+                       static_cast<uint32_t>(layer_idx), static_cast<uint32_t>(idx),
+                       &entries[idx]});
     }
   }
   const auto is_marker = [](const Item& item) {
@@ -423,7 +424,8 @@ std::vector<size_t> LayeredFileTree::layers_touching(std::string_view path) cons
         break;
       }
       const LayerEntry* entry = layer.find(parent);
-      touches = layer.whiteout(parent) || (entry != nullptr && entry->kind != EntryKind::kDirectory);
+      touches =
+          layer.whiteout(parent) || (entry != nullptr && entry->kind != EntryKind::kDirectory);
       parent = parent_of(parent);
     }
     if (touches) {

@@ -93,8 +93,8 @@ class LayeredFileTree final : public FileTree {
 
   std::vector<TreeLayer> layers_;
   std::string description_;
-  std::string keys_;            // every encoded key, back to back
-  std::vector<Slot> merged_;    // sorted by key
+  std::string keys_;          // every encoded key, back to back
+  std::vector<Slot> merged_;  // sorted by key
 };
 
 }  // namespace vigil::sources

@@ -59,11 +59,12 @@ class LayerTreeTest : public ::testing::Test {
 
 TEST_F(LayerTreeTest, AppliesWhiteoutsOpaqueDirsAndReplacements) {
   std::vector<TreeLayer> layers;
-  layers.push_back(layer({testing::dir("etc"), testing::file("etc/a", "a0"), testing::file("etc/b", "b0"),
-                          testing::file("usr/lib/x", "x0"), testing::dir("var"),
-                          testing::file("var/log", "log")}));
-  layers.push_back(layer({testing::file("etc/.wh.a", ""), testing::file("etc/c", "c1"),
-                          testing::file("usr/lib/.wh..wh..opq", ""), testing::file("usr/lib/y", "y1")}));
+  layers.push_back(layer({testing::dir("etc"), testing::file("etc/a", "a0"),
+                          testing::file("etc/b", "b0"), testing::file("usr/lib/x", "x0"),
+                          testing::dir("var"), testing::file("var/log", "log")}));
+  layers.push_back(
+      layer({testing::file("etc/.wh.a", ""), testing::file("etc/c", "c1"),
+             testing::file("usr/lib/.wh..wh..opq", ""), testing::file("usr/lib/y", "y1")}));
   layers.push_back(layer({testing::file("etc/b", "b2"), testing::file("var", "now a file")}));
   const LayeredFileTree tree(layers, "test image");
 
@@ -92,11 +93,11 @@ TEST_F(LayerTreeTest, AppliesWhiteoutsOpaqueDirsAndReplacements) {
 TEST_F(LayerTreeTest, DirectoryOverDirectoryMergesFileOverDirectoryReplaces) {
   std::vector<TreeLayer> layers;
   layers.push_back(layer({testing::file("d/old", "o"), testing::file("e/sub/deep", "x")}));
-  layers.push_back(layer({testing::dir("d"), testing::file("d/new", "n"), testing::file("e", "file")}));
+  layers.push_back(
+      layer({testing::dir("d"), testing::file("d/new", "n"), testing::file("e", "file")}));
   layers.push_back(layer({testing::file("e/again", "a")}));  // a directory over the file
   const LayeredFileTree tree(layers, "t");
-  EXPECT_EQ(listing(tree),
-            (std::vector<std::string>{"d/", "d/new", "d/old", "e/", "e/again"}));
+  EXPECT_EQ(listing(tree), (std::vector<std::string>{"d/", "d/new", "d/old", "e/", "e/again"}));
 }
 
 TEST_F(LayerTreeTest, OpaqueRootAndWhiteoutThenRecreate) {
@@ -115,11 +116,13 @@ TEST_F(LayerTreeTest, OpaqueRootAndWhiteoutThenRecreate) {
 
 TEST_F(LayerTreeTest, LinksStayInsideTheTree) {
   std::vector<TreeLayer> layers;
-  layers.push_back(layer({testing::file("etc/passwd", "inside"), testing::file("usr/real", "real"),
-                          testing::file("usr/lib/y", "y"), testing::file("lib/x", "x"),
-                          testing::symlink("up", "../../../../../etc/passwd"),
-                          testing::symlink("abs", "/etc/passwd"), testing::symlink("loop", "loop")}));
-  layers.push_back(layer({testing::hardlink("bin/h", "usr/real"), testing::symlink("lib", "usr/lib")}));
+  layers.push_back(
+      layer({testing::file("etc/passwd", "inside"), testing::file("usr/real", "real"),
+             testing::file("usr/lib/y", "y"), testing::file("lib/x", "x"),
+             testing::symlink("up", "../../../../../etc/passwd"),
+             testing::symlink("abs", "/etc/passwd"), testing::symlink("loop", "loop")}));
+  layers.push_back(
+      layer({testing::hardlink("bin/h", "usr/real"), testing::symlink("lib", "usr/lib")}));
   const LayeredFileTree tree(layers, "t");
   EXPECT_EQ(*tree.read("up"), "inside");
   EXPECT_EQ(*tree.read("abs"), "inside");
@@ -148,7 +151,8 @@ TEST_F(LayerTreeTest, UnkeptContentComesFromTheBlobOrIsUnavailable) {
 
 TEST_F(LayerTreeTest, MountsAndWalkSkipping) {
   std::vector<TreeLayer> layers;
-  layers.push_back(layer({testing::file("python/a", "1"), testing::file("python.d/b", "2")}, "opt"));
+  layers.push_back(
+      layer({testing::file("python/a", "1"), testing::file("python.d/b", "2")}, "opt"));
   layers.push_back(layer({testing::file("python/a", "override")}, "opt"));
   layers.push_back(layer({testing::file("app.py", "code")}, "var/task"));
   const LayeredFileTree tree(layers, "fn");

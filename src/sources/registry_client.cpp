@@ -137,8 +137,8 @@ Result<RegistryReference> parse_registry_reference(std::string_view text) {
   if (const size_t at = rest.find('@'); at != std::string_view::npos) {
     out.digest = std::string(rest.substr(at + 1));
     if (auto checked = check_sha256_digest(out.digest); !checked) {
-      return fail(Error::invalid_argument("image reference '{}': {}", quoted,
-                                          checked.error().message));
+      return fail(
+          Error::invalid_argument("image reference '{}': {}", quoted, checked.error().message));
     }
     rest = rest.substr(0, at);
   }
@@ -152,7 +152,8 @@ Result<RegistryReference> parse_registry_reference(std::string_view text) {
   std::string_view repository = rest.substr(slash + 1);
   const size_t last_slash = repository.rfind('/');
   const size_t colon = repository.rfind(':');
-  if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
+  if (colon != std::string_view::npos &&
+      (last_slash == std::string_view::npos || colon > last_slash)) {
     out.tag = std::string(repository.substr(colon + 1));
     repository = repository.substr(0, colon);
     if (!valid_tag(out.tag)) {
@@ -164,8 +165,8 @@ Result<RegistryReference> parse_registry_reference(std::string_view text) {
     out.tag = "latest";
   }
   if (!valid_host(out.host)) {
-    return fail(Error::invalid_argument("image reference '{}': bad registry host '{}'", quoted,
-                                        out.host));
+    return fail(
+        Error::invalid_argument("image reference '{}': bad registry host '{}'", quoted, out.host));
   }
   out.repository = std::string(repository);
   if (out.host == "docker.io" || out.host == "index.docker.io") {
@@ -267,16 +268,16 @@ Result<void> RegistryClient::authenticate(const HttpResponse& challenge_response
                              : parse_auth_challenge(header->second);
   const std::string what = fmt::format("registry {}", reference_.host);
   if (!challenge) {
-    return fail(Error::unavailable("{}: HTTP 401 without a usable WWW-Authenticate challenge",
-                                   what));
+    return fail(
+        Error::unavailable("{}: HTTP 401 without a usable WWW-Authenticate challenge", what));
   }
   if (challenge->scheme == "basic") {
     if (!credentials_) {
       return fail(Error::unavailable(
           "{}: requires credentials (--username/--password or VIGIL_REGISTRY_AUTH)", what));
     }
-    authorization_ = "Authorization: Basic " +
-                     base64(credentials_->username + ":" + credentials_->password);
+    authorization_ =
+        "Authorization: Basic " + base64(credentials_->username + ":" + credentials_->password);
     return {};
   }
   if (challenge->scheme != "bearer") {
@@ -290,8 +291,7 @@ Result<void> RegistryClient::authenticate(const HttpResponse& challenge_response
   }
   std::string url = realm->second;
   char separator = url.find('?') == std::string::npos ? '?' : '&';
-  if (const auto service = challenge->params.find("service");
-      service != challenge->params.end()) {
+  if (const auto service = challenge->params.find("service"); service != challenge->params.end()) {
     url += fmt::format("{}service={}", separator, url_encode(service->second));
     separator = '&';
   }
@@ -354,16 +354,15 @@ Result<HttpResponse> RegistryClient::send(
 }
 
 Result<RegistryClient::Manifest> RegistryClient::manifest(std::string_view reference) {
-  const std::string what = fmt::format("manifest {}/{}:{}", reference_.host,
-                                       reference_.repository, reference);
+  const std::string what =
+      fmt::format("manifest {}/{}:{}", reference_.host, reference_.repository, reference);
   const std::vector<std::string> accept = {
       "Accept: application/vnd.oci.image.index.v1+json, "
       "application/vnd.oci.image.manifest.v1+json, "
       "application/vnd.docker.distribution.manifest.list.v2+json, "
       "application/vnd.docker.distribution.manifest.v2+json"};
-  VIGIL_ASSIGN_OR_RETURN(HttpResponse response,
-                         send("manifests/" + std::string(reference), accept, kMaxManifestBytes,
-                              nullptr));
+  VIGIL_ASSIGN_OR_RETURN(HttpResponse response, send("manifests/" + std::string(reference), accept,
+                                                     kMaxManifestBytes, nullptr));
   if (!is_success(response.status)) {
     return fail(status_error(response, what));
   }
@@ -373,8 +372,8 @@ Result<RegistryClient::Manifest> RegistryClient::manifest(std::string_view refer
     return fail(Error::parse("{}: digest mismatch: the manifest hashes to {}", what, out.digest));
   }
   if (const auto type = response.headers.find("content-type"); type != response.headers.end()) {
-    out.media_type = std::string(trim(std::string_view(type->second).substr(
-        0, type->second.find(';'))));
+    out.media_type =
+        std::string(trim(std::string_view(type->second).substr(0, type->second.find(';'))));
   }
   out.body = std::move(response.body);
   return out;

@@ -157,8 +157,9 @@ TEST(RegistryClientTest, BearerTokenDance) {
   ASSERT_TRUE(manifest.has_value()) << manifest.error().message;
   EXPECT_EQ(manifest->digest, sha256_digest(R"({"schemaVersion":2})"));
   ASSERT_EQ(registry.log.size(), 3U);
-  EXPECT_EQ(registry.log[1].url,
-            "https://auth.example/token?service=registry.example&scope=repository%3Ateam%2Fapp%3Apull");
+  EXPECT_EQ(
+      registry.log[1].url,
+      "https://auth.example/token?service=registry.example&scope=repository%3Ateam%2Fapp%3Apull");
   EXPECT_EQ(FakeRegistry::header(registry.log[1], "Authorization"), "Basic dTpw");
   EXPECT_EQ(FakeRegistry::header(registry.log[2], "Authorization"), "Bearer T0k3n");
   EXPECT_NE(FakeRegistry::header(registry.log[2], "Accept").find(kOciIndexType), std::string::npos);
@@ -217,8 +218,9 @@ TEST(RegistryClientTest, PullsAMultiPlatformImage) {
   const auto amd = testing::build_layer({testing::file("etc/arch", "amd64")});
   const auto arm = testing::build_layer({testing::file("etc/arch", "arm64")});
   const auto shared = testing::build_layer({testing::file("etc/os-release", "ID=alpine\n")});
-  layout.write_index({layout.add_index({layout.add_image({shared, amd}, {"a", "b"}, "linux", "amd64"),
-                                        layout.add_image({shared, arm}, {"a", "c"}, "linux", "arm64")})});
+  layout.write_index(
+      {layout.add_index({layout.add_image({shared, amd}, {"a", "b"}, "linux", "amd64"),
+                         layout.add_image({shared, arm}, {"a", "c"}, "linux", "arm64")})});
   FakeRegistry registry;
   registry.auth_mode = FakeRegistry::Auth::kBearer;
   registry.serve_layout(layout.dir(), "v1");

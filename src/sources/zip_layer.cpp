@@ -48,15 +48,14 @@ Result<LayerIndex> index_zip_layer(const std::filesystem::path& blob, const std:
                                reader.error_text()));
     }
     if (++entry_count > options.limits.max_entries) {
-      return fail(Error::invalid_argument("{}: more than {} entries", what,
-                                          options.limits.max_entries));
+      return fail(
+          Error::invalid_argument("{}: more than {} entries", what, options.limits.max_entries));
     }
     const auto raw_name = internal::entry_name(entry);
     auto path = raw_name ? sanitize_entry_name(*raw_name)
                          : Result<std::string>(fail(Error::invalid_argument("unnamed entry")));
     if (!path) {
-      index.problems.push_back(fmt::format("{}: {}; skipped", what, path.error().message));
-      index.complete = false;
+      internal::note_problem(index, fmt::format("{}: {}; skipped", what, path.error().message));
       continue;
     }
     if (path->empty()) {
@@ -89,10 +88,9 @@ Result<LayerIndex> index_zip_layer(const std::filesystem::path& blob, const std:
       const uint64_t offset = sink.position();
       const uint64_t budget = options.limits.max_expanded_bytes - index.expanded_bytes;
       const uint64_t cap = std::min(options.limits.max_kept_file_bytes, budget);
-      auto copied = internal::copy_entry_data(reader, cap, fmt::format("{}: {}", what, out.path),
-                                              [&](std::string_view data) {
-                                                return sink.append(data);
-                                              });
+      auto copied =
+          internal::copy_entry_data(reader, cap, fmt::format("{}: {}", what, out.path),
+                                    [&](std::string_view data) { return sink.append(data); });
       if (!copied) {
         if (copied.error().code == ErrorCode::kIo) {
           return fail(copied.error());
@@ -104,16 +102,15 @@ Result<LayerIndex> index_zip_layer(const std::filesystem::path& blob, const std:
         }
         // An oversized or unreadable (e.g. encrypted) entry: listed, not kept. Whatever was
         // appended for it stays in the sink unreferenced.
-        index.problems.push_back(fmt::format("{}; not kept", copied.error().message));
-        index.complete = false;
+        internal::note_problem(index, fmt::format("{}; not kept", copied.error().message));
       } else {
         out.size = *copied;
         out.content_offset = offset;
         index.expanded_bytes += *copied;
         if (index.expanded_bytes > options.limits.ratio_floor &&
             index.expanded_bytes / std::max<uint64_t>(blob_bytes, 1) > options.limits.max_ratio) {
-          return fail(Error::invalid_argument(
-              "{}: expands more than {}:1 (decompression bomb?)", what, options.limits.max_ratio));
+          return fail(Error::invalid_argument("{}: expands more than {}:1 (decompression bomb?)",
+                                              what, options.limits.max_ratio));
         }
       }
     }

@@ -31,7 +31,9 @@ struct TarEntry {
 inline TarEntry file(std::string name, std::string content) {
   return {std::move(name), std::move(content), TarEntry::Type::kFile, {}, 0644};
 }
-inline TarEntry dir(std::string name) { return {std::move(name), {}, TarEntry::Type::kDir, {}, 0755}; }
+inline TarEntry dir(std::string name) {
+  return {std::move(name), {}, TarEntry::Type::kDir, {}, 0755};
+}
 inline TarEntry symlink(std::string name, std::string target) {
   return {std::move(name), {}, TarEntry::Type::kSymlink, std::move(target), 0777};
 }
@@ -196,7 +198,8 @@ class OciLayout {
     for (size_t idx = 0; idx < layers.size(); ++idx) {
       add_blob(layers[idx].blob);
       config["rootfs"]["diff_ids"].push_back(layers[idx].diff_id);
-      config["history"].push_back({{"created_by", "/bin/sh -c #(nop) ENV X=1"}, {"empty_layer", true}});
+      config["history"].push_back(
+          {{"created_by", "/bin/sh -c #(nop) ENV X=1"}, {"empty_layer", true}});
       config["history"].push_back(
           {{"created_by", idx < created_by.size() ? created_by[idx] : std::string("layer")}});
       manifest_layers.push_back({{"mediaType", layers[idx].media_type},
@@ -205,14 +208,13 @@ class OciLayout {
     }
     const std::string config_bytes = config.dump();
     const std::string config_digest = add_blob(config_bytes);
-    nlohmann::json manifest = {
-        {"schemaVersion", 2},
-        {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-        {"config",
-         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-          {"digest", config_digest},
-          {"size", config_bytes.size()}}},
-        {"layers", manifest_layers}};
+    nlohmann::json manifest = {{"schemaVersion", 2},
+                               {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                               {"config",
+                                {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                                 {"digest", config_digest},
+                                 {"size", config_bytes.size()}}},
+                               {"layers", manifest_layers}};
     const std::string manifest_bytes = manifest.dump();
     nlohmann::json descriptor = {{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
                                  {"digest", add_blob(manifest_bytes)},

@@ -50,7 +50,7 @@ bool is_utc_timestamp(std::string_view text);
 struct PreparedDocument {
   std::string timestamp;
   std::string uuid;
-  std::vector<SbomLayer> layers;  // the document's layers plus those only packages name
+  std::vector<SbomLayer> layers;          // the document's layers plus those only packages name
   std::vector<std::string> package_refs;  // CycloneDX bom-ref per inventory package
 };
 

@@ -87,7 +87,7 @@ TEST(PythonCatalogerTest, BadEvidenceBecomesDiagnostics) {
   const std::string missing = "a/gone-1.dist-info/METADATA";
   MemoryFileTree tree;
   tree.add_file(no_version, "Metadata-Version: 2.1\nName: x\n");
-  tree.add_file(corrupt_egg, std::string("PK\x03\x04garbage", 13));
+  tree.add_file(corrupt_egg, std::string("PK\x03\x04garbage"));
   tree.add_file(egg_without_info, testing::make_zip({{"x.py", ""}}));
   const auto inventory = run(tree, {no_version, corrupt_egg, egg_without_info, missing});
   EXPECT_TRUE(inventory.packages.empty());

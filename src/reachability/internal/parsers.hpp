@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reachability/environment.hpp"
 #include "reachability/internal/json_fields.hpp"
@@ -37,6 +38,12 @@ class ParseContext {
 inline constexpr size_t kMaxRulesPerGroup = 2000;   // sources summed over a direction's rules
 inline constexpr size_t kMaxNaclEntries = 400;      // both directions
 inline constexpr size_t kMaxRoutesPerTable = 2000;
+
+// "<list>[<index>]" when `id` is empty, else `id`: how diagnostics name an item.
+std::string item_where(std::string_view list, size_t index, std::string_view id);
+// Parses `text` (when not empty) into `out`; a malformed block becomes a warning.
+void add_cidr(ParseContext& ctx, std::string_view where, std::string_view field,
+              std::string_view text, std::vector<Cidr>& out);
 
 bool parse_instances(const object& root, ParseContext& ctx);
 bool parse_network_interfaces(const object& root, ParseContext& ctx);

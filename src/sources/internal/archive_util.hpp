@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/result.hpp"
+#include "sources/layer_index.hpp"
 
 namespace vigil::sources::internal {
 
@@ -37,6 +38,23 @@ class ArchiveReader {
  private:
   archive* archive_;
 };
+
+// At most this many problems are listed per layer; a hostile layer with millions of bad entries
+// must not turn them into millions of messages.
+inline constexpr size_t kMaxProblems = 100;
+
+// Records `text` in `index.problems` (up to kMaxProblems, then one line saying more were left
+// out) and, when `incomplete`, marks the index incomplete.
+inline void note_problem(LayerIndex& index, std::string text, bool incomplete = true) {
+  if (incomplete) {
+    index.complete = false;
+  }
+  if (index.problems.size() < kMaxProblems) {
+    index.problems.push_back(std::move(text));
+  } else if (index.problems.size() == kMaxProblems) {
+    index.problems.push_back("further problems in this layer are not listed");
+  }
+}
 
 // The entry's path name as stored (locale form, else UTF-8); nullopt when libarchive has none.
 inline std::optional<std::string> entry_name(archive_entry* entry) {

@@ -62,9 +62,9 @@ class ArchiveSource final : public BlobSource {
  private:
   struct Member {
     uint64_t size = 0;
-    std::optional<std::string> data;           // small members
-    std::optional<std::filesystem::path> file; // extracted
-    std::string link;                          // resolved member name for links
+    std::optional<std::string> data;            // small members
+    std::optional<std::filesystem::path> file;  // extracted
+    std::string link;                           // resolved member name for links
   };
   ArchiveSource(std::filesystem::path archive, ScratchDir& scratch, ExtractLimits limits)
       : archive_(std::move(archive)), scratch_(scratch), limits_(limits) {}
