@@ -20,5 +20,6 @@ void add_cvss_command(CLI::App& app);
 void add_db_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
 void add_network_command(CLI::App& app);
+void add_sbom_command(CLI::App& app);
 
 }  // namespace vigil::cli

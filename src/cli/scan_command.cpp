@@ -12,9 +12,11 @@
 #include "cli/commands.hpp"
 #include "cli/findings_output.hpp"
 #include "cli/output.hpp"
+#include "cli/scan_report.hpp"
 #include "cli/surface_command.hpp"
 #include "scoring/risk.hpp"
 #include "service/pipeline.hpp"
+#include "export/sbom_reader.hpp"
 #include "service/suppression.hpp"
 #include "sources/file_tree.hpp"
 
@@ -78,6 +80,26 @@ int apply_scan_suppressions(const ScanOptions& opts, std::vector<model::Finding>
   return kExitOk;
 }
 
+// Reads a CycloneDX or SPDX JSON SBOM into an inventory; reader problems become warnings.
+Result<model::Inventory> read_sbom_inventory(const std::string& path) {
+  const auto text = read_text_file(path);
+  if (!text) {
+    return fail(Error::io("cannot read SBOM {}", path));
+  }
+  auto sbom = exporter::read_sbom(*text);
+  if (!sbom) {
+    return fail(sbom.error().with_context(path));
+  }
+  model::Inventory inventory = std::move(sbom->inventory);
+  for (auto& diagnostic : sbom->diagnostics) {
+    inventory.diagnostics.push_back(std::move(diagnostic));
+  }
+  if (inventory.target.empty()) {
+    inventory.target = path;
+  }
+  return inventory;
+}
+
 Result<model::Severity> parse_severity(std::string_view text) {
   const auto severity = scoring::severity_from_label(text);
   if (severity == model::Severity::kUntriaged && to_lower_copy(text) != "untriaged") {
@@ -107,8 +129,8 @@ Result<scoring::Reachability> parse_reachability(std::string_view text) {
 }
 
 int run_scan(const ScanOptions& opts) {
-  if (opts.format != "table" && opts.format != "json") {
-    return usage_error("unknown --format '" + opts.format + "' (table or json)");
+  if (!is_scan_format(opts.format)) {
+    return usage_error("unknown --format '" + opts.format + "' (" + std::string(kScanFormats) + ")");
   }
   std::set<model::Severity> wanted;
   for (const auto& text : opts.severities) {
@@ -152,6 +174,12 @@ int run_scan(const ScanOptions& opts) {
       return report_error(inventory.error());
     }
     result = (*pipeline)->scan_inventory(std::move(*inventory), context);
+  } else if (opts.kind == "sbom") {
+    auto inventory = read_sbom_inventory(opts.target);
+    if (!inventory) {
+      return report_error(inventory.error());
+    }
+    result = (*pipeline)->scan_inventory(std::move(*inventory), context);
   } else {
     return usage_error("scan " + opts.kind + " is not available yet");
   }
@@ -187,8 +215,12 @@ int run_scan(const ScanOptions& opts) {
     }
   }
   std::ostream& out = opts.output.empty() ? std::cout : file;
-  if (opts.format == "json") {
-    write_findings_json(out, result->inventory, shown);
+  if (opts.format != "table") {
+    if (auto written = write_machine_report(out, opts.format, opts.kind, opts.target,
+                                            result->inventory, shown, context);
+        !written) {
+      return report_error(written.error());
+    }
   } else {
     const bool colour = opts.output.empty() && isatty(STDOUT_FILENO) != 0;
     write_findings_table(out, result->inventory, shown, colour);
@@ -211,7 +243,7 @@ void add_scan_command(CLI::App& app) {
   const auto add_common = [](CLI::App* sub, const std::shared_ptr<ScanOptions>& opts) {
     sub->add_option("target", opts->target, "What to scan")->required();
     sub->add_option("--db", opts->db_dir, "Database directory (default: $VIGIL_DB or ~/.local/share/vigil/db)");
-    sub->add_option("--format,-f", opts->format, "table or json");
+    sub->add_option("--format,-f", opts->format, std::string(kScanFormats));
     sub->add_option("--output,-o", opts->output, "Write the report to FILE");
     sub->add_option("--severity", opts->severities,
                     "Only these severities (comma-separated: critical,high,...)");

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   vigil::cli::add_db_command(app);
   vigil::cli::add_scan_command(app);
   vigil::cli::add_network_command(app);
+  vigil::cli::add_sbom_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
