@@ -24,6 +24,8 @@ vigil_require_config(zstd libzstd-dev)
 find_package(CURL REQUIRED)
 # cpp-httplib: Debian ships a compiled library whose .pc sets the matching CPPHTTPLIB_* defines.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# libext2fs (e2fsprogs): raw ext4 snapshot images read without mounting (sources module).
+pkg_check_modules(EXT2FS REQUIRED IMPORTED_TARGET ext2fs com_err)
 pkg_check_modules(RPM IMPORTED_TARGET rpm)
 if(NOT RPM_FOUND)
   message(FATAL_ERROR "librpm not found: install the Debian package 'librpm-dev' (scripts/install-deps.sh)")

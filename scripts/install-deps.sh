@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries
   libexpected-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libarchive-dev
   libsimdjson-dev libspdlog-dev libssl-dev libcurl4-openssl-dev libcpp-httplib-dev libpugixml-dev
-  librpm-dev zlib1g-dev libzstd-dev
+  librpm-dev zlib1g-dev libzstd-dev libext2fs-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # reference implementations for differential tests
@@ -24,6 +24,8 @@ PACKAGES=(
   umoci skopeo docker-registry
   # JSON Schema validator for the export tests (CycloneDX, SPDX and SARIF schemas)
   python3-jsonschema
+  # the Inspector2 API conformance tests drive boto3 (awscli above provides /usr/bin/aws)
+  python3-boto3
   # language catalogers' reference data: `go version -m`, real Debian jars (skopeo, umoci and
   # docker-registry above are the Go programs compared)
   golang-go liblog4j2-java libjackson2-databind-java

@@ -21,5 +21,9 @@ void add_db_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
 void add_network_command(CLI::App& app);
 void add_sbom_command(CLI::App& app);
+void add_agent_command(CLI::App& app);
+void add_simulate_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
+void add_keys_command(CLI::App& app);
 
 }  // namespace vigil::cli

@@ -18,7 +18,9 @@
 #include "service/pipeline.hpp"
 #include "export/sbom_reader.hpp"
 #include "service/suppression.hpp"
+#include "service/surface_scan.hpp"
 #include "sources/file_tree.hpp"
+#include "sources/snapshot.hpp"
 
 namespace vigil::cli {
 namespace {
@@ -163,7 +165,11 @@ int run_scan(const ScanOptions& opts) {
   context.reachability = *reachability;
   Result<service::ScanResult> result = fail(Error::internal("no scan ran"));
   if (opts.kind == "rootfs") {
-    auto tree = sources::open_directory(opts.target);
+    // A directory, or a snapshot of one: a tar (any compression) or a raw ext4 image.
+    const service::Catalogers catalogers = inventory::default_catalogers();
+    sources::SnapshotOptions snapshot;
+    snapshot.wanted = service::wanted_files(catalogers).wanted;
+    auto tree = sources::open_root_filesystem(opts.target, snapshot);
     if (!tree) {
       return report_error(tree.error());
     }
@@ -262,7 +268,7 @@ void add_scan_command(CLI::App& app) {
     auto opts = std::make_shared<ScanOptions>();
     opts->kind = kind;
     auto* sub = cmd->add_subcommand(kind, std::string(kind) == "rootfs"
-                                              ? "Scan a root filesystem directory ('/' for this host)"
+                                              ? "Scan a root filesystem: a directory ('/' for this host), a tar or an ext4 image"
                                               : "Scan a CycloneDX or SPDX JSON SBOM");
     add_common(sub, opts);
     sub->callback([opts] { throw ExitRequest{run_scan(with_default_db(*opts))}; });

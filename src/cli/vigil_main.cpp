@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   vigil::cli::add_scan_command(app);
   vigil::cli::add_network_command(app);
   vigil::cli::add_sbom_command(app);
+  vigil::cli::add_agent_command(app);
+  vigil::cli::add_simulate_command(app);
+  vigil::cli::add_serve_command(app);
+  vigil::cli::add_keys_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -110,11 +110,10 @@ Result<const Pipeline::Intel*> Pipeline::intel_for(const std::string& vulnerabil
     return &it->second;
   }
   Intel intel;
-  VIGIL_ASSIGN_OR_RETURN(const auto records, db_->lookup(vulnerability_id));
-  for (const auto& record : records) {
-    if (record.source != "nvd" || record.id != vulnerability_id) {
-      continue;
-    }
+  // Only NVD's own record of this id is needed (matched advisories carry the rest).
+  VIGIL_ASSIGN_OR_RETURN(const auto nvd, db_->advisory("nvd", vulnerability_id));
+  if (nvd) {
+    const model::Advisory& record = *nvd;
     intel.nvd_description = record.details.empty() ? record.summary : record.details;
     for (const auto& reference : record.references) {
       intel.nvd_references.push_back(reference.url);

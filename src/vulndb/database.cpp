@@ -87,68 +87,95 @@ Result<DbStatus> SqliteDatabase::status() {
   return status;
 }
 
+Result<sql::Statement*> SqliteDatabase::cached(const char* sql) {
+  if (const auto it = statements_.find(sql); it != statements_.end()) {
+    it->second.reset();
+    return &it->second;
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto statement, db_.prepare(sql));
+  return &statements_.emplace(sql, std::move(statement)).first->second;
+}
+
+Result<std::optional<model::Advisory>> SqliteDatabase::advisory(std::string_view source,
+                                                                std::string_view id) {
+  VIGIL_ASSIGN_OR_RETURN(sql::Statement * raw,
+                         cached("SELECT rowid FROM advisories WHERE source = ? AND id = ?"));
+  Lease find(*raw);
+  find->bind(1, source).bind(2, id);
+  VIGIL_ASSIGN_OR_RETURN(const bool row, find->step());
+  if (!row) {
+    return std::optional<model::Advisory>();
+  }
+  const int64_t rowid = find->column_int(0);
+  find->reset();
+  VIGIL_ASSIGN_OR_RETURN(auto advisory, load_advisory(rowid));
+  return std::optional<model::Advisory>(std::move(advisory));
+}
+
 Result<model::Advisory> SqliteDatabase::load_advisory(int64_t rowid) {
   VIGIL_ASSIGN_OR_RETURN(
-      auto stmt,
-      db_.prepare("SELECT source, id, summary, details, published, modified, withdrawn, "
-                  "severity_label, status, extra, cpe_configurations, raw FROM advisories "
-                  "WHERE rowid = ?"));
-  stmt.bind(1, rowid);
-  VIGIL_ASSIGN_OR_RETURN(const bool row, stmt.step());
+      sql::Statement * raw,
+      cached("SELECT source, id, summary, details, published, modified, withdrawn, "
+             "severity_label, status, extra, cpe_configurations, raw FROM advisories "
+             "WHERE rowid = ?"));
+  Lease stmt(*raw);
+  stmt->bind(1, rowid);
+  VIGIL_ASSIGN_OR_RETURN(const bool row, stmt->step());
   if (!row) {
     return fail(Error::not_found("advisory row {}", rowid));
   }
   model::Advisory advisory;
-  advisory.source = std::string(stmt.column_text(0));
-  advisory.id = std::string(stmt.column_text(1));
-  advisory.summary = std::string(stmt.column_text(2));
-  advisory.details = std::string(stmt.column_text(3));
-  advisory.published = std::string(stmt.column_text(4));
-  advisory.modified = std::string(stmt.column_text(5));
-  advisory.withdrawn = std::string(stmt.column_text(6));
-  advisory.severity_label = std::string(stmt.column_text(7));
-  advisory.status = std::string(stmt.column_text(8));
-  decode_extra(stmt.column_text(9), advisory);
-  advisory.cpe_configurations = std::string(stmt.column_text(10));
-  advisory.raw = std::string(stmt.column_text(11));
+  advisory.source = std::string(stmt->column_text(0));
+  advisory.id = std::string(stmt->column_text(1));
+  advisory.summary = std::string(stmt->column_text(2));
+  advisory.details = std::string(stmt->column_text(3));
+  advisory.published = std::string(stmt->column_text(4));
+  advisory.modified = std::string(stmt->column_text(5));
+  advisory.withdrawn = std::string(stmt->column_text(6));
+  advisory.severity_label = std::string(stmt->column_text(7));
+  advisory.status = std::string(stmt->column_text(8));
+  decode_extra(stmt->column_text(9), advisory);
+  advisory.cpe_configurations = std::string(stmt->column_text(10));
+  advisory.raw = std::string(stmt->column_text(11));
 
-  VIGIL_ASSIGN_OR_RETURN(auto aliases, db_.prepare("SELECT alias FROM aliases WHERE advisory = ?"));
-  aliases.bind(1, rowid);
+  VIGIL_ASSIGN_OR_RETURN(raw, cached("SELECT alias FROM aliases WHERE advisory = ?"));
+  Lease aliases(*raw);
+  aliases->bind(1, rowid);
   while (true) {
-    VIGIL_ASSIGN_OR_RETURN(const bool more, aliases.step());
+    VIGIL_ASSIGN_OR_RETURN(const bool more, aliases->step());
     if (!more) {
       break;
     }
-    advisory.aliases.emplace_back(aliases.column_text(0));
+    advisory.aliases.emplace_back(aliases->column_text(0));
   }
   VIGIL_ASSIGN_OR_RETURN(
-      auto severities,
-      db_.prepare("SELECT type, vector, source, score FROM severities WHERE advisory = ?"));
-  severities.bind(1, rowid);
+      raw, cached("SELECT type, vector, source, score FROM severities WHERE advisory = ?"));
+  Lease severities(*raw);
+  severities->bind(1, rowid);
   while (true) {
-    VIGIL_ASSIGN_OR_RETURN(const bool more, severities.step());
+    VIGIL_ASSIGN_OR_RETURN(const bool more, severities->step());
     if (!more) {
       break;
     }
-    model::SeverityVector vector{std::string(severities.column_text(0)),
-                                 std::string(severities.column_text(1)),
-                                 std::string(severities.column_text(2)), std::nullopt};
-    if (!severities.column_is_null(3)) {
-      vector.base_score = severities.column_double(3);
+    model::SeverityVector vector{std::string(severities->column_text(0)),
+                                 std::string(severities->column_text(1)),
+                                 std::string(severities->column_text(2)), std::nullopt};
+    if (!severities->column_is_null(3)) {
+      vector.base_score = severities->column_double(3);
     }
     advisory.severities.push_back(std::move(vector));
   }
   VIGIL_ASSIGN_OR_RETURN(
-      auto affected,
-      db_.prepare("SELECT ecosystem, release, name, purl, ranges, versions, severity FROM affected "
+      raw, cached("SELECT ecosystem, release, name, purl, ranges, versions, severity FROM affected "
                   "WHERE advisory = ?"));
-  affected.bind(1, rowid);
+  Lease affected(*raw);
+  affected->bind(1, rowid);
   while (true) {
-    VIGIL_ASSIGN_OR_RETURN(const bool more, affected.step());
+    VIGIL_ASSIGN_OR_RETURN(const bool more, affected->step());
     if (!more) {
       break;
     }
-    VIGIL_ASSIGN_OR_RETURN(auto package, read_affected(affected));
+    VIGIL_ASSIGN_OR_RETURN(auto package, read_affected(*affected));
     advisory.affected.push_back(std::move(package));
   }
   return advisory;
@@ -216,8 +243,10 @@ Result<std::vector<model::Advisory>> SqliteDatabase::lookup(std::string_view id)
 
 Result<std::optional<model::KevEntry>> SqliteDatabase::kev(std::string_view cve_id) {
   VIGIL_ASSIGN_OR_RETURN(
-      auto stmt, db_.prepare("SELECT vendor_project, product, name, date_added, due_date, "
-                             "ransomware, required_action, notes FROM kev WHERE cve_id = ?"));
+      sql::Statement * raw, cached("SELECT vendor_project, product, name, date_added, due_date, "
+                                   "ransomware, required_action, notes FROM kev WHERE cve_id = ?"));
+  Lease lease(*raw);
+  sql::Statement& stmt = *lease;
   stmt.bind(1, cve_id);
   VIGIL_ASSIGN_OR_RETURN(const bool row, stmt.step());
   if (!row) {
@@ -237,8 +266,10 @@ Result<std::optional<model::KevEntry>> SqliteDatabase::kev(std::string_view cve_
 
 Result<std::optional<model::EpssScore>> SqliteDatabase::epss(std::string_view cve_id) {
   VIGIL_ASSIGN_OR_RETURN(
-      auto stmt,
-      db_.prepare("SELECT epss, percentile, score_date, model_version FROM epss WHERE cve_id = ?"));
+      sql::Statement * raw,
+      cached("SELECT epss, percentile, score_date, model_version FROM epss WHERE cve_id = ?"));
+  Lease lease(*raw);
+  sql::Statement& stmt = *lease;
   stmt.bind(1, cve_id);
   VIGIL_ASSIGN_OR_RETURN(const bool row, stmt.step());
   if (!row) {
@@ -408,6 +439,16 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& di
     VIGIL_TRY(database->connection().exec(
         fmt::format("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '{}')",
                     kSchemaVersion)));
+  } else {
+    // Migrate forward, one version per transaction.
+    for (int64_t version = std::stoll(schema); version < kSchemaVersion; ++version) {
+      VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(database->connection()));
+      VIGIL_TRY(database->connection().exec(internal::kMigrations[version - 1]));
+      VIGIL_TRY(database->connection().exec(
+          fmt::format("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '{}')",
+                      version + 1)));
+      VIGIL_TRY(transaction.commit());
+    }
   }
   return std::unique_ptr<Database>(std::move(database));
 }

@@ -18,7 +18,7 @@
 
 namespace vigil::vulndb {
 
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 
 enum class ChangeKind { kAdded, kModified, kWithdrawn };
 std::string_view change_kind_name(ChangeKind kind);
@@ -112,6 +112,10 @@ class Database {
   // Every record whose id or alias is `id`, and every record that shares an alias with those
   // (so "CVE-2023-4863" finds the NVD record, GHSA/OSV records and distro advisories).
   [[nodiscard]] virtual Result<std::vector<model::Advisory>> lookup(std::string_view id) = 0;
+
+  // The one record `id` of `source` ("nvd", "osv", ...), if present.
+  [[nodiscard]] virtual Result<std::optional<model::Advisory>> advisory(std::string_view source,
+                                                                        std::string_view id) = 0;
 
   [[nodiscard]] virtual Result<std::optional<model::KevEntry>> kev(std::string_view cve_id) = 0;
   [[nodiscard]] virtual Result<std::optional<model::EpssScore>> epss(std::string_view cve_id) = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/sqlite.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vigil::vulndb {
@@ -163,6 +164,36 @@ TEST(DatabaseTest, ImportsRealSharedOsvSets) {
     }
   }
   EXPECT_TRUE(found_fix);
+}
+
+}  // namespace
+}  // namespace vigil::vulndb
+
+namespace vigil::vulndb {
+namespace {
+
+// A schema-1 database (no id index) is migrated forward on open and keeps its data.
+TEST(DatabaseTest, MigratesSchemaOneForward) {
+  Fixture fx;
+  fx.import("a.json", kRecordV1);
+  const auto before = fx.db->lookup("CVE-2024-0001").value();
+  ASSERT_FALSE(before.empty());
+  fx.db.reset();
+  const auto file = fx.dir.path() / "db" / "vigil-vulndb.sqlite";
+  {
+    auto connection = sql::Connection::open(file, false).value();
+    ASSERT_TRUE(connection.exec("DROP INDEX advisories_id; UPDATE meta SET value = '1' WHERE "
+                                "key = 'schema_version'")
+                    .has_value());
+  }
+  auto db = Database::open(fx.dir.path() / "db", false).value();
+  EXPECT_EQ(db->status().value().schema_version, kSchemaVersion);
+  EXPECT_EQ(db->lookup("CVE-2024-0001").value().size(), before.size());
+  auto connection = sql::Connection::open(file, false).value();
+  auto stmt =
+      connection.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'advisories_id'").value();
+  ASSERT_TRUE(stmt.step().value());
+  EXPECT_EQ(stmt.column_int(0), 1);
 }
 
 }  // namespace

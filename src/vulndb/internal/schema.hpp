@@ -3,6 +3,12 @@
 
 namespace vigil::vulndb::internal {
 
+// Forward migrations: kMigrations[v - 1] takes a schema-v database to v + 1.
+inline constexpr const char* kMigrations[] = {
+    // v1 -> v2: lookups by vulnerability id alone (the UNIQUE index leads with source).
+    "CREATE INDEX IF NOT EXISTS advisories_id ON advisories(id);",
+};
+
 inline constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS advisories(
@@ -22,6 +28,7 @@ CREATE TABLE IF NOT EXISTS advisories(
   content_hash TEXT NOT NULL,
   db_version INTEGER NOT NULL,
   UNIQUE(source, id));
+CREATE INDEX IF NOT EXISTS advisories_id ON advisories(id);
 CREATE TABLE IF NOT EXISTS aliases(
   advisory INTEGER NOT NULL REFERENCES advisories(rowid) ON DELETE CASCADE,
   alias TEXT NOT NULL);

@@ -1,6 +1,9 @@
 // Internal: the SQLite implementation of vulndb::Database.
 #pragma once
 
+#include <map>
+#include <string_view>
+
 #include "core/sqlite.hpp"
 #include "vulndb/database.hpp"
 
@@ -13,6 +16,8 @@ class SqliteDatabase final : public Database {
   Result<std::unique_ptr<ImportSession>> begin_import() override;
   Result<DbStatus> status() override;
   Result<std::vector<model::Advisory>> lookup(std::string_view id) override;
+  Result<std::optional<model::Advisory>> advisory(std::string_view source,
+                                                  std::string_view id) override;
   Result<std::optional<model::KevEntry>> kev(std::string_view cve_id) override;
   Result<std::optional<model::EpssScore>> epss(std::string_view cve_id) override;
   Result<ChangeSet> changes_since(int64_t version) override;
@@ -24,10 +29,28 @@ class SqliteDatabase final : public Database {
   sql::Connection& connection() { return db_; }
 
  private:
+  // A cached prepared statement, reset (bindings cleared) when the lease ends so no read
+  // snapshot outlives the call. Leases of one statement must not nest.
+  class Lease {
+   public:
+    explicit Lease(sql::Statement& statement) : statement_(statement) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { statement_.reset(); }
+    sql::Statement& operator*() { return statement_; }
+    sql::Statement* operator->() { return &statement_; }
+
+   private:
+    sql::Statement& statement_;
+  };
+  // Prepares `sql` once per connection; `sql` must be a string literal (its address is the key).
+  Result<sql::Statement*> cached(const char* sql);
+
   Result<model::Advisory> load_advisory(int64_t rowid);
   static Result<model::AffectedPackage> read_affected(const sql::Statement& stmt);
 
   sql::Connection db_;
+  std::map<const char*, sql::Statement> statements_;
 };
 
 }  // namespace vigil::vulndb::internal

@@ -1,0 +1,321 @@
+// The scan queue: worker threads claim jobs from the store, collect inventories of images and
+// functions, match stored inventories and reconcile the findings.
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <thread>
+
+#include "inventory/cataloger.hpp"
+#include "service/fleet_service.hpp"
+#include "service/internal/finding_criteria.hpp"
+#include "service/internal/fleet_coverage.hpp"
+#include "service/inventory_cache.hpp"
+#include "service/pipeline.hpp"
+#include "service/surface_scan.hpp"
+#include "sources/digest.hpp"
+#include "sources/function_bundle.hpp"
+
+namespace vigil::service {
+namespace {
+
+using nlohmann::json;
+
+constexpr auto kIdlePoll = std::chrono::milliseconds(200);
+
+// Registry and file problems that mean "not allowed" rather than "broken".
+std::string collect_failure_reason(const Error& error) {
+  const auto& message = error.message;
+  for (const char* marker : {"401", "403", "denied", "unauthorized", "Unauthorized", "forbidden"}) {
+    if (message.find(marker) != std::string::npos) {
+      return "ACCESS_DENIED";
+    }
+  }
+  if (error.code == ErrorCode::kUnsupported) {
+    return "UNSUPPORTED_OS";
+  }
+  return "INTERNAL_ERROR";
+}
+
+}  // namespace
+
+void FleetService::worker_loop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    {
+      std::lock_guard lock(queue_mutex_);
+      ++busy_workers_;
+    }
+    auto claimed = store_->claim_next();
+    if (!claimed || !claimed->has_value()) {
+      std::unique_lock lock(queue_mutex_);
+      --busy_workers_;
+      queue_cv_.notify_all();
+      queue_cv_.wait_for(lock, stop, kIdlePoll, [] { return false; });
+      continue;
+    }
+    const store::Job job = std::move(**claimed);
+    const auto outcome = run_job(job);
+    // A failed completion leaves the job claimed; the next start requeues it.
+    (void)store_->complete(job.id, outcome.has_value(), outcome ? "" : outcome.error().message);
+    std::lock_guard lock(queue_mutex_);
+    --busy_workers_;
+    queue_cv_.notify_all();
+  }
+}
+
+Result<std::size_t> FleetService::run_pending(std::size_t max_jobs) {
+  std::size_t ran = 0;
+  while (ran < max_jobs) {
+    VIGIL_ASSIGN_OR_RETURN(auto job, store_->claim_next());
+    if (!job) {
+      break;
+    }
+    const auto outcome = run_job(*job);
+    VIGIL_TRY(store_->complete(job->id, outcome.has_value(), outcome ? "" : outcome.error().message));
+    ++ran;
+  }
+  return ran;
+}
+
+bool FleetService::wait_idle(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto pending = store_->pending_jobs();
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (pending && *pending == 0 && busy_workers_ == 0) {
+        return true;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+Result<void> FleetService::run_job(const store::Job& job) {
+  if (job.kind == "scan_inventory" || job.kind == "rematch") {
+    return match_resource(job.resource_id);
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto resource, store_->resource(job.resource_id));
+  if (!resource) {
+    return {};  // removed since it was queued
+  }
+  if (job.kind == "scan_image") {
+    VIGIL_TRY(collect_image(job, *resource));
+  } else if (job.kind == "scan_function") {
+    VIGIL_TRY(collect_function(job, *resource));
+  } else {
+    return fail(Error::invalid_argument("job {}: unknown kind '{}'", job.id, job.kind));
+  }
+  return match_resource(job.resource_id);
+}
+
+void FleetService::record_scan_error(const std::string& resource_id, const std::string& reason) {
+  (void)store_->put_meta("scan.outcome." + resource_id, reason);
+  std::lock_guard lock(resource_lock(resource_id));
+  if (const auto resource = store_->resource(resource_id); resource && resource->has_value()) {
+    (void)refresh_coverage_locked(**resource, nullptr);
+  }
+}
+
+Result<void> FleetService::collect_image(const store::Job& job,
+                                         const store::ResourceRecord& resource) {
+  const auto payload = json::parse(job.payload, nullptr, false);
+  if (!payload.is_object() || !payload.contains("source") || !payload["source"].is_string()) {
+    return fail(Error::invalid_argument("job {}: payload has no image source", job.id));
+  }
+  {
+    // Collect only what the coverage allows (a MANUAL repository, an expired image, ...).
+    std::lock_guard lock(resource_lock(resource.id));
+    VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(resource, nullptr));
+    if (!internal::scan_allowed(rows)) {
+      return {};
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto target,
+                         sources::parse_image_target(payload["source"].get<std::string>()));
+  const auto catalogers = inventory::default_catalogers();
+  auto scanned = scan_image(target, image_options_, catalogers);
+  if (!scanned) {
+    record_scan_error(resource.id, collect_failure_reason(scanned.error()));
+    return fail(scanned.error().with_context(resource.id));
+  }
+  const auto hash = sources::sha256_digest(encode_inventory(scanned->inventory));
+  std::lock_guard lock(resource_lock(resource.id));
+  VIGIL_ASSIGN_OR_RETURN(auto current, store_->resource(resource.id));
+  if (!current) {
+    return {};
+  }
+  VIGIL_TRY(store_->put_inventory(resource.id, hash, scanned->inventory));
+  auto details = json::parse(current->details_json, nullptr, false);
+  if (!details.is_object()) {
+    details = json::object();
+  }
+  details["architecture"] = scanned->image.platform.architecture;
+  current->details_json = details.dump();
+  current->inventory_hash = hash;
+  current->inventory_reported_at = now();
+  current->updated_at = current->inventory_reported_at;
+  return store_->put_resource(*current);
+}
+
+Result<void> FleetService::collect_function(const store::Job& job,
+                                            const store::ResourceRecord& resource) {
+  const auto payload = json::parse(job.payload, nullptr, false);
+  if (!payload.is_object() || !payload.contains("config") || !payload["config"].is_string() ||
+      !payload.contains("code") || !payload["code"].is_string()) {
+    return fail(Error::invalid_argument("job {}: payload has no function bundle", job.id));
+  }
+  {
+    std::lock_guard lock(resource_lock(resource.id));
+    VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(resource, nullptr));
+    if (!internal::scan_allowed(rows)) {
+      return {};
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto config,
+                         sources::parse_function_config(payload["config"].get<std::string>()));
+  std::vector<std::filesystem::path> layers;
+  if (payload.contains("layers") && payload["layers"].is_array()) {
+    for (const auto& layer : payload["layers"]) {
+      if (layer.is_string()) {
+        layers.emplace_back(layer.get<std::string>());
+      }
+    }
+  }
+  Result<model::Inventory> scanned = fail(Error::internal("not scanned"));
+  {
+    std::lock_guard lock(collect_mutex_);
+    static const auto catalogers = inventory::default_catalogers();
+    if (!function_scanner_) {
+      sources::BundleOpener::Options options;
+      if (!config_.data_dir.empty()) {
+        options.cache_dir = config_.data_dir / "function-layers";
+      }
+      VIGIL_ASSIGN_OR_RETURN(function_scanner_, FunctionScanner::create(options, catalogers));
+    }
+    scanned = function_scanner_->scan(config, payload["code"].get<std::string>(), layers);
+  }
+  if (!scanned) {
+    record_scan_error(resource.id, collect_failure_reason(scanned.error()));
+    return fail(scanned.error().with_context(resource.id));
+  }
+  const auto hash = sources::sha256_digest(encode_inventory(*scanned));
+  std::lock_guard lock(resource_lock(resource.id));
+  VIGIL_ASSIGN_OR_RETURN(auto current, store_->resource(resource.id));
+  if (!current) {
+    return {};
+  }
+  VIGIL_TRY(store_->put_inventory(resource.id, hash, *scanned));
+  current->inventory_hash = hash;
+  current->inventory_reported_at = now();
+  current->updated_at = current->inventory_reported_at;
+  return store_->put_resource(*current);
+}
+
+Result<void> FleetService::match_resource(const std::string& resource_id) {
+  std::lock_guard lock(resource_lock(resource_id));
+  VIGIL_ASSIGN_OR_RETURN(auto resource, store_->resource(resource_id));
+  if (!resource) {
+    return {};
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(*resource, nullptr));
+  if (!internal::scan_allowed(rows)) {
+    return {};  // coverage records why it is not scanned
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto inventory, store_->inventory(resource_id));
+  if (!inventory) {
+    return {};  // collection pending
+  }
+  const auto time = now();
+  const std::string outcome_key = "scan.outcome." + resource_id;
+  if (!internal::supported_os(inventory->os.id) ||
+      (inventory->os.id.empty() && inventory->packages.empty() && resource->type == kEc2Instance)) {
+    VIGIL_TRY(store_->put_meta(outcome_key, "UNSUPPORTED_OS"));
+    VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource_id, time));
+    publish_finding_changes(resource_id, closed.changed_ids, time);
+    VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+    return {};
+  }
+
+  ResourceContext context;
+  context.account_id = resource->account_id;
+  context.region = resource->region.empty() ? config_.region : resource->region;
+  context.resource_id = resource_id;
+  context.resource_type = resource->type;
+  Result<ScanResult> scanned = fail(Error::internal("not scanned"));
+  {
+    std::lock_guard pipeline_lock(pipeline_mutex_);
+    scanned = pipeline_->scan_inventory(std::move(*inventory), context);
+  }
+  if (!scanned) {
+    VIGIL_TRY(store_->put_meta(outcome_key, "INTERNAL_ERROR"));
+    VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+    return fail(scanned.error().with_context(resource_id));
+  }
+
+  VIGIL_ASSIGN_OR_RETURN(const auto rules, suppression_rules());
+  std::vector<store::StoredFinding> observed;
+  observed.reserve(scanned->findings.size());
+  std::map<std::string, std::int64_t> counts{{"CRITICAL", 0}, {"HIGH", 0}, {"MEDIUM", 0}, {"TOTAL", 0}};
+  std::set<std::string> seen;
+  for (auto& finding : scanned->findings) {
+    // An inventory listing one package instance twice yields one finding id twice; the first
+    // (highest risk, the pipeline sorts) stands for both.
+    if (!seen.insert(finding.id).second) {
+      continue;
+    }
+    store::StoredFinding stored;
+    stored.type = std::string(kPackageFinding);
+    stored.resource_type = resource->type;
+    stored.region = context.region;
+    stored.resource_tags = resource->tags;
+    stored.resource_details_json = resource->details_json;
+    stored.first_observed_at = time;
+    stored.last_observed_at = time;
+    stored.updated_at = time;
+    finding.status = model::FindingStatus::kActive;
+    stored.finding = std::move(finding);
+    for (const auto& rule : rules) {
+      if (internal::matches_criteria(stored, rule.criteria)) {
+        stored.finding.status = model::FindingStatus::kSuppressed;
+        stored.finding.suppression_reason = rule.reason.empty() ? rule.name : rule.reason;
+        break;
+      }
+    }
+    const auto severity = std::string(model::severity_name(stored.finding.severity));
+    if (counts.contains(severity)) {
+      ++counts[severity];
+    }
+    ++counts["TOTAL"];
+    observed.push_back(std::move(stored));
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto summary,
+                         store_->reconcile_findings(resource_id, std::string(kPackageFinding),
+                                                    std::move(observed), time));
+  VIGIL_ASSIGN_OR_RETURN(const auto previous_outcome, store_->meta(outcome_key));
+  if (previous_outcome && !previous_outcome->empty()) {
+    VIGIL_TRY(store_->put_meta(outcome_key, ""));
+  }
+  const bool initial = resource->last_scanned_at == 0;
+  resource->last_scanned_at = time;
+  resource->updated_at = time;
+  VIGIL_TRY(store_->put_resource(*resource));
+  VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+
+  publish_finding_changes(resource_id, summary.changed_ids, time);
+  FleetEvent event;
+  event.kind = FleetEventKind::kScanCompleted;
+  event.account_id = resource->account_id;
+  event.region = context.region;
+  event.resource_id = resource_id;
+  event.resource_type = resource->type;
+  event.time = time;
+  event.severity_counts = std::move(counts);
+  event.initial_scan = initial;
+  publish(std::move(event));
+  return {};
+}
+
+}  // namespace vigil::service

@@ -1,0 +1,304 @@
+// Continuous re-scanning: the vulnerability database's change feed drives re-matching of stored
+// inventories (never re-collected), and the periodic sweep keeps coverage current (stale
+// agents, expired images).
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <set>
+#include <thread>
+
+#include "matcher/matcher.hpp"
+#include "service/fleet_service.hpp"
+#include "service/internal/fleet_coverage.hpp"
+#include "service/pipeline.hpp"
+#include "vulndb/fetcher.hpp"
+#include "vulndb/update.hpp"
+
+namespace vigil::service {
+namespace {
+
+std::int64_t parse_version(const std::optional<std::string>& text) {
+  std::int64_t value = 0;
+  if (text) {
+    std::from_chars(text->data(), text->data() + text->size(), value);
+  }
+  return value;
+}
+
+// Previous PACKAGE reasons whose end means the resource should be matched again right away.
+bool resumes_scanning(const std::string& reason) {
+  static const std::set<std::string> kReasons{
+      "STALE_INVENTORY",          "EXCLUDED_BY_TAG",       "EC2_INSTANCE_STOPPED",
+      "PENDING_DISABLE",          "SCAN_ELIGIBILITY_EXPIRED", "SCAN_FREQUENCY_MANUAL"};
+  return kReasons.contains(reason);
+}
+
+// Reasons under which a resource keeps no open findings.
+bool closes_findings(const std::string& reason) {
+  return reason == "SCAN_ELIGIBILITY_EXPIRED" || reason == "EXCLUDED_BY_TAG" ||
+         reason == "RESOURCE_TERMINATED";
+}
+
+}  // namespace
+
+Result<void> FleetService::reload_pipeline() {
+  VIGIL_ASSIGN_OR_RETURN(auto pipeline, Pipeline::open(config_.vulndb_dir));
+  std::lock_guard lock(pipeline_mutex_);
+  pipeline_ = std::move(pipeline);
+  return {};
+}
+
+Result<std::vector<store::CoverageRecord>> FleetService::refresh_coverage(
+    const std::string& resource_id) {
+  std::lock_guard lock(resource_lock(resource_id));
+  VIGIL_ASSIGN_OR_RETURN(const auto resource, store_->resource(resource_id));
+  if (!resource) {
+    return fail(Error::not_found("resource {} is not known", resource_id));
+  }
+  return refresh_coverage_locked(*resource, nullptr);
+}
+
+Result<std::vector<store::CoverageRecord>> FleetService::refresh_coverage_locked(
+    const store::ResourceRecord& resource, SweepSummary* summary) {
+  internal::CoverageInputs inputs;
+  inputs.resource = resource;
+  VIGIL_ASSIGN_OR_RETURN(inputs.account, store_->account(resource.account_id));
+  if (resource.type == kEcrImage) {
+    if (const auto slash = resource.id.rfind("/sha256:"); slash != std::string::npos) {
+      VIGIL_ASSIGN_OR_RETURN(inputs.repository, store_->resource(resource.id.substr(0, slash)));
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto outcome, store_->meta("scan.outcome." + resource.id));
+  inputs.scan_outcome = outcome.value_or("");
+  VIGIL_ASSIGN_OR_RETURN(const auto org, store_->organization());
+  inputs.ecr_rescan_duration = org.ecr_rescan_duration;
+  inputs.stale_after_ms = config_.stale_after_hours * 3600 * 1000;
+  inputs.now = now();
+  auto rows = internal::decide_coverage(inputs);
+
+  store::Criteria criteria;
+  criteria.strings["resourceId"].push_back({store::StringOp::kEquals, resource.id});
+  VIGIL_ASSIGN_OR_RETURN(const auto stored, store_->list_coverage(criteria, {}, 10, ""));
+  for (auto& row : rows) {
+    const store::CoverageRecord* previous = nullptr;
+    for (const auto& candidate : stored.items) {
+      if (candidate.scan_type == row.scan_type) {
+        previous = &candidate;
+      }
+    }
+    const bool changed = previous == nullptr || previous->status_code != row.status_code ||
+                         previous->reason != row.reason;
+    if (!changed && previous->last_scanned_at == row.last_scanned_at) {
+      row.updated_at = previous->updated_at;
+      continue;
+    }
+    VIGIL_TRY(store_->put_coverage(row));
+    if (!changed) {
+      continue;
+    }
+    if (summary != nullptr) {
+      ++summary->coverage_changed;
+    }
+    FleetEvent event;
+    event.kind = FleetEventKind::kCoverageChanged;
+    event.account_id = resource.account_id;
+    event.region = resource.region;
+    event.resource_id = resource.id;
+    event.resource_type = resource.type;
+    event.time = inputs.now;
+    event.coverage = row;
+    publish(std::move(event));
+    if (row.scan_type != "PACKAGE") {
+      continue;
+    }
+    const std::string before = previous != nullptr ? previous->reason : "";
+    if (row.reason == "STALE_INVENTORY") {
+      VIGIL_TRY(store_->set_stale(resource.id, true));
+      if (summary != nullptr) {
+        ++summary->marked_stale;
+      }
+    } else if (before == "STALE_INVENTORY") {
+      VIGIL_TRY(store_->set_stale(resource.id, false));
+      if (summary != nullptr) {
+        ++summary->unmarked_stale;
+      }
+    }
+    if (closes_findings(row.reason)) {
+      VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource.id, inputs.now));
+      publish_finding_changes(resource.id, closed.changed_ids, inputs.now);
+      if (summary != nullptr && row.reason == "SCAN_ELIGIBILITY_EXPIRED") {
+        ++summary->expired;
+      }
+    }
+    if (row.status_code == "ACTIVE" && resumes_scanning(before) && !resource.inventory_hash.empty()) {
+      VIGIL_TRY(enqueue("rematch", resource.id, R"({"trigger":"coverage"})"));
+    }
+  }
+  return rows;
+}
+
+Result<SweepSummary> FleetService::sweep() {
+  SweepSummary summary;
+  VIGIL_ASSIGN_OR_RETURN(const auto resources, store_->resources({}));
+  for (const auto& listed : resources) {
+    std::lock_guard lock(resource_lock(listed.id));
+    // Re-read under the lock: a report may have arrived since the listing.
+    VIGIL_ASSIGN_OR_RETURN(const auto resource, store_->resource(listed.id));
+    if (!resource) {
+      continue;
+    }
+    VIGIL_TRY(refresh_coverage_locked(*resource, &summary));
+    ++summary.resources;
+  }
+  return summary;
+}
+
+Result<RematchSummary> FleetService::queue_rematch(std::vector<std::string> resource_ids,
+                                                   RematchSummary summary) {
+  std::sort(resource_ids.begin(), resource_ids.end());
+  resource_ids.erase(std::unique(resource_ids.begin(), resource_ids.end()), resource_ids.end());
+  summary.resources_affected = resource_ids.size();
+  const std::string payload =
+      nlohmann::json{{"trigger", "vulndb"}, {"version", summary.to_version}}.dump();
+  for (const auto& id : resource_ids) {
+    VIGIL_ASSIGN_OR_RETURN(const auto resource, store_->resource(id));
+    if (!resource || resource->inventory_hash.empty()) {
+      continue;
+    }
+    std::vector<store::CoverageRecord> rows;
+    {
+      std::lock_guard lock(resource_lock(id));
+      VIGIL_ASSIGN_OR_RETURN(rows, refresh_coverage_locked(*resource, nullptr));
+    }
+    bool eligible = internal::scan_allowed(rows);
+    // Scan-on-push images are scanned once, not re-scanned for new vulnerabilities.
+    if (eligible && resource->type == kEcrImage) {
+      const auto slash = id.rfind("/sha256:");
+      VIGIL_ASSIGN_OR_RETURN(const auto repository, store_->resource(id.substr(0, slash)));
+      eligible = !repository || internal::repository_scan_frequency(*repository) != "SCAN_ON_PUSH";
+    }
+    if (eligible) {
+      VIGIL_TRY(enqueue("rematch", id, payload));
+      ++summary.jobs_enqueued;
+    }
+  }
+  return summary;
+}
+
+Result<RematchSummary> FleetService::on_vulndb_updated() {
+  std::lock_guard lock(rematch_mutex_);
+  VIGIL_ASSIGN_OR_RETURN(const auto applied, store_->meta("vulndb.version"));
+  RematchSummary summary;
+  summary.from_version = parse_version(applied);
+  vulndb::ChangeSet changes;
+  {
+    VIGIL_ASSIGN_OR_RETURN(auto db, vulndb::Database::open(config_.vulndb_dir, false));
+    VIGIL_ASSIGN_OR_RETURN(changes, db->changes_since(summary.from_version));
+  }
+  summary.to_version = std::max(changes.to_version, summary.from_version);
+  if (changes.to_version <= summary.from_version) {
+    return summary;
+  }
+  VIGIL_TRY(reload_pipeline());
+  summary.changed_advisories = changes.advisories.size();
+  summary.changed_keys = changes.keys.size();
+  summary.kev_added = changes.kev_added.size();
+
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& key : changes.keys) {
+    const auto ecosystem = model::parse_ecosystem(key.ecosystem);
+    if (!ecosystem) {
+      continue;  // an ecosystem Vigil cannot match never touched an inventory
+    }
+    keys.emplace_back(std::string(model::ecosystem_name(ecosystem->ecosystem)),
+                      matcher::normalize_name(ecosystem->ecosystem, key.name));
+  }
+  std::vector<std::string> affected;
+  if (!keys.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(affected, store_->resources_with_packages(keys));
+  }
+  if (changes.epss_changed) {
+    // New EPSS scores move every scored finding: re-score every scanned resource.
+    VIGIL_ASSIGN_OR_RETURN(const auto resources, store_->resources({}));
+    for (const auto& resource : resources) {
+      if (resource.last_scanned_at != 0) {
+        affected.push_back(resource.id);
+      }
+    }
+  } else if (!changes.kev_added.empty()) {
+    // KEV additions change the score of the findings of those CVEs only.
+    store::FindingQuery query;
+    for (const auto& cve : changes.kev_added) {
+      query.criteria.strings["vulnerabilityId"].push_back({store::StringOp::kEquals, cve});
+    }
+    query.limit = 1000;
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(const auto page, store_->list_findings(query));
+      for (const auto& finding : page.items) {
+        if (finding.finding.status != model::FindingStatus::kClosed) {
+          affected.push_back(finding.finding.resource_id);
+        }
+      }
+      if (page.next_cursor.empty()) {
+        break;
+      }
+      query.cursor = page.next_cursor;
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(summary, queue_rematch(std::move(affected), summary));
+  VIGIL_TRY(store_->put_meta("vulndb.version", std::to_string(summary.to_version)));
+  return summary;
+}
+
+Result<RematchSummary> FleetService::rematch_all() {
+  std::lock_guard lock(rematch_mutex_);
+  RematchSummary summary;
+  summary.full = true;
+  VIGIL_ASSIGN_OR_RETURN(const auto applied, store_->meta("vulndb.version"));
+  summary.from_version = parse_version(applied);
+  {
+    VIGIL_ASSIGN_OR_RETURN(auto db, vulndb::Database::open(config_.vulndb_dir, false));
+    VIGIL_ASSIGN_OR_RETURN(const auto status, db->status());
+    summary.to_version = status.db_version;
+  }
+  VIGIL_TRY(reload_pipeline());
+  VIGIL_ASSIGN_OR_RETURN(const auto resources, store_->resources({}));
+  std::vector<std::string> ids;
+  for (const auto& resource : resources) {
+    ids.push_back(resource.id);
+  }
+  VIGIL_ASSIGN_OR_RETURN(summary, queue_rematch(std::move(ids), summary));
+  VIGIL_TRY(store_->put_meta("vulndb.version", std::to_string(summary.to_version)));
+  return summary;
+}
+
+void FleetService::scheduler_loop(std::stop_token stop) {
+  auto next_poll = std::chrono::steady_clock::now();
+  auto next_update = next_poll;
+  while (!stop.stop_requested()) {
+    const auto clock = std::chrono::steady_clock::now();
+    if (!config_.update_sources.empty() && clock >= next_update) {
+      next_update = clock + std::chrono::hours(config_.update_interval_hours);
+      auto updated = [&]() -> Result<void> {
+        VIGIL_ASSIGN_OR_RETURN(const auto sources, vulndb::load_feed_sources(config_.update_sources));
+        VIGIL_ASSIGN_OR_RETURN(auto db, vulndb::Database::open(config_.vulndb_dir, true));
+        auto fetcher = vulndb::make_fetcher();
+        VIGIL_TRY(vulndb::update_feeds(*db, config_.vulndb_dir, sources, *fetcher));
+        return {};
+      }();
+      (void)store_->put_meta("scheduler.update_error", updated ? "" : updated.error().message);
+    }
+    if (clock >= next_poll) {
+      next_poll = clock + std::chrono::seconds(config_.vulndb_poll_seconds);
+      // Errors are kept where an operator can read them; the next round retries.
+      const auto rematch = on_vulndb_updated();
+      (void)store_->put_meta("scheduler.rematch_error", rematch ? "" : rematch.error().message);
+      const auto swept = sweep();
+      (void)store_->put_meta("scheduler.sweep_error", swept ? "" : swept.error().message);
+    }
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+  }
+}
+
+}  // namespace vigil::service

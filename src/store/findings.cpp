@@ -1,0 +1,370 @@
+// SqliteStore: the finding lifecycle (reconcile, close, stale, suppression) and its history.
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "store/internal/codec.hpp"
+#include "store/internal/criteria_sql.hpp"
+#include "store/internal/finding_columns.hpp"
+#include "store/internal/finding_rows.hpp"
+#include "store/internal/sqlite_store.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace vigil::store::internal {
+
+namespace {
+
+// What reconcile needs to know about a finding already stored.
+struct Previous {
+  std::int64_t id = 0;
+  std::string status;
+  std::string suppression_reason;
+  std::string severity;
+  double inspector_score = 0;
+  double vigil_risk = 0;
+  std::optional<double> epss;
+  std::string exploit_available;
+  std::string fix_available;
+  std::string fixed_in;
+  Timestamp first_observed_at = 0;
+  Timestamp updated_at = 0;
+  bool stale = false;
+  std::string document;
+};
+
+std::string number_text(const std::optional<double>& value) {
+  return value ? fmt::format("{}", *value) : std::string("none");
+}
+
+// The change list of an open finding observed again ("inspectorScore 7.5 -> 9.8"); empty when
+// nothing the lifecycle tracks changed.
+std::string describe_changes(const Previous& before, const StoredFinding& after,
+                             const FindingColumns& columns) {
+  std::vector<std::string> changes;
+  const auto text_change = [&](std::string_view name, const std::string& from,
+                               std::string_view to) {
+    if (from != to) {
+      changes.push_back(
+          fmt::format("{} {} -> {}", name, from.empty() ? "none" : from, to.empty() ? "none" : to));
+    }
+  };
+  const auto number_change = [&](std::string_view name, const std::optional<double>& from,
+                                 const std::optional<double>& to) {
+    if (from != to) {
+      changes.push_back(fmt::format("{} {} -> {}", name, number_text(from), number_text(to)));
+    }
+  };
+  const model::Finding& finding = after.finding;
+  text_change("status", before.status, model::finding_status_name(finding.status));
+  text_change("severity", before.severity, columns.severity);
+  number_change("inspectorScore", before.inspector_score, finding.inspector_score);
+  number_change("vigilRisk", before.vigil_risk, finding.vigil_risk);
+  number_change("epssScore", before.epss, finding.epss);
+  text_change("exploitAvailable", before.exploit_available, columns.exploit_available);
+  text_change("fixAvailable", before.fix_available, columns.fix_available);
+  text_change("fixedInVersion", before.fixed_in, finding.fixed_in);
+  text_change("suppressionReason", before.suppression_reason, finding.suppression_reason);
+  std::string out;
+  for (const auto& change : changes) {
+    out += out.empty() ? change : ", " + change;
+  }
+  return out;
+}
+
+Result<void> add_history(Conn& conn, std::int64_t finding_id, Timestamp at,
+                         std::string_view event) {
+  VIGIL_ASSIGN_OR_RETURN(auto insert, conn.statement("INSERT INTO finding_history "
+                                                     "(finding_id, at, event) VALUES (?, ?, ?)"));
+  insert->bind(1, finding_id).bind(2, at).bind(3, event);
+  return insert->run();
+}
+
+Result<std::optional<Previous>> load_previous(Conn& conn, const std::string& arn) {
+  VIGIL_ASSIGN_OR_RETURN(
+      auto query,
+      conn.statement("SELECT id, status, suppression_reason, severity, inspector_score, "
+                     "vigil_risk, epss, exploit_available, fix_available, fixed_in, "
+                     "first_observed_at, updated_at, stale, json FROM findings WHERE arn = ?"));
+  query->bind(1, arn);
+  VIGIL_ASSIGN_OR_RETURN(const bool found, query->step());
+  if (!found) {
+    return std::optional<Previous>();
+  }
+  Previous previous;
+  previous.id = query->column_int(0);
+  previous.status = std::string(query->column_text(1));
+  previous.suppression_reason = std::string(query->column_text(2));
+  previous.severity = std::string(query->column_text(3));
+  previous.inspector_score = query->column_double(4);
+  previous.vigil_risk = query->column_double(5);
+  if (!query->column_is_null(6)) {
+    previous.epss = query->column_double(6);
+  }
+  previous.exploit_available = std::string(query->column_text(7));
+  previous.fix_available = std::string(query->column_text(8));
+  previous.fixed_in = std::string(query->column_text(9));
+  previous.first_observed_at = query->column_int(10);
+  previous.updated_at = query->column_int(11);
+  previous.stale = query->column_int(12) != 0;
+  previous.document = std::string(query->column_text(13));
+  return std::optional<Previous>(std::move(previous));
+}
+
+Result<void> refresh(Conn& conn, std::int64_t id, Timestamp now, bool stale) {
+  VIGIL_ASSIGN_OR_RETURN(auto update, conn.statement("UPDATE findings SET last_observed_at = ?, "
+                                                     "stale = ? WHERE id = ?"));
+  update->bind(1, now).bind(2, static_cast<std::int64_t>(stale ? 1 : 0)).bind(3, id);
+  return update->run();
+}
+
+// Closes the open findings of `resource_id` (of `finding_type` when not empty) whose ids are
+// not in `keep`.
+Result<void> close_missing(Conn& conn, const std::string& resource_id,
+                           const std::string& finding_type,
+                           const std::unordered_set<std::string>& keep, Timestamp now,
+                           ReconcileSummary& summary) {
+  std::vector<std::pair<std::int64_t, std::string>> to_close;
+  {
+    VIGIL_ASSIGN_OR_RETURN(auto query,
+                           conn.statement("SELECT id, arn FROM findings WHERE resource_id = ? AND "
+                                          "(? = '' OR finding_type = ?) AND status <> 'CLOSED'"));
+    query->bind(1, resource_id).bind(2, finding_type).bind(3, finding_type);
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(const bool row, query->step());
+      if (!row) {
+        break;
+      }
+      std::string arn(query->column_text(1));
+      if (keep.count(arn) == 0) {
+        to_close.emplace_back(query->column_int(0), std::move(arn));
+      }
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto close,
+                         conn.statement("UPDATE findings SET status = 'CLOSED', closed_at = ?, "
+                                        "updated_at = ? WHERE id = ?"));
+  for (auto& [id, arn] : to_close) {
+    close->bind(1, now).bind(2, now).bind(3, id);
+    VIGIL_TRY(close->run());
+    VIGIL_TRY(add_history(conn, id, now, "CLOSED"));
+    summary.changed_ids.push_back(std::move(arn));
+    ++summary.closed;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& resource_id,
+                                                         const std::string& finding_type,
+                                                         std::vector<StoredFinding> observed,
+                                                         Timestamp now) {
+  if (resource_id.empty() || finding_type.empty()) {
+    return fail(Error::invalid_argument("reconcile needs a resource id and a finding type"));
+  }
+  // Validate and derive every column before taking the writer: the transaction stays short.
+  std::unordered_set<std::string> ids;
+  std::vector<FindingColumns> columns;
+  columns.reserve(observed.size());
+  for (auto& stored : observed) {
+    model::Finding& finding = stored.finding;
+    if (finding.id.empty()) {
+      return fail(Error::invalid_argument("reconcile {}: a finding has no id", resource_id));
+    }
+    if (!ids.insert(finding.id).second) {
+      return fail(Error::invalid_argument("reconcile {}: finding {} observed twice", resource_id,
+                                          finding.id));
+    }
+    if (finding.resource_id.empty()) {
+      finding.resource_id = resource_id;
+    } else if (finding.resource_id != resource_id) {
+      return fail(Error::invalid_argument("reconcile {}: finding {} belongs to resource {}",
+                                          resource_id, finding.id, finding.resource_id));
+    }
+    if (stored.type != finding_type) {
+      return fail(Error::invalid_argument("reconcile {}: finding {} has type {}, not {}",
+                                          resource_id, finding.id, stored.type, finding_type));
+    }
+    if (finding.status == model::FindingStatus::kClosed) {
+      return fail(Error::invalid_argument("reconcile {}: observed finding {} is CLOSED",
+                                          resource_id, finding.id));
+    }
+    VIGIL_ASSIGN_OR_RETURN(auto derived, derive_columns(stored));
+    columns.push_back(std::move(derived));
+  }
+
+  ReconcileSummary summary;
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  for (std::size_t index = 0; index < observed.size(); ++index) {
+    StoredFinding& stored = observed[index];
+    VIGIL_ASSIGN_OR_RETURN(const auto previous, load_previous(*conn, stored.finding.id));
+    stored.closed_at = 0;
+    stored.last_observed_at = now;
+    std::string event;
+    if (!previous) {
+      stored.first_observed_at = now;
+      stored.updated_at = now;
+      event = "CREATED";
+      ++summary.created;
+    } else if (previous->status == "CLOSED") {
+      stored.first_observed_at = previous->first_observed_at;
+      stored.updated_at = now;
+      event = "REOPENED";
+      ++summary.reopened;
+    } else {
+      stored.first_observed_at = previous->first_observed_at;
+      const std::string changes = describe_changes(*previous, stored, columns[index]);
+      if (changes.empty()) {
+        stored.updated_at = previous->updated_at;
+        ++summary.unchanged;
+      } else {
+        stored.updated_at = now;
+        event = "UPDATED: " + changes;
+        ++summary.updated;
+      }
+    }
+    const std::string document = finding_to_json(stored);
+    if (previous && event.empty() && document == previous->document) {
+      // The common re-scan case: same content, so only the observation time (and the stale
+      // mark) move; the row, its packages and tags stay as they are.
+      VIGIL_TRY(refresh(*conn, previous->id, now, stored.stale));
+      continue;
+    }
+    VIGIL_ASSIGN_OR_RETURN(const std::int64_t id,
+                           write_finding(*conn, stored, columns[index], document));
+    if (!event.empty()) {
+      VIGIL_TRY(add_history(*conn, id, now, event));
+      summary.changed_ids.push_back(stored.finding.id);
+    }
+  }
+  VIGIL_TRY(close_missing(*conn, resource_id, finding_type, ids, now, summary));
+  VIGIL_TRY(transaction.commit());
+  return summary;
+}
+
+Result<ReconcileSummary> SqliteStore::close_findings(const std::string& resource_id,
+                                                     Timestamp now) {
+  ReconcileSummary summary;
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  VIGIL_TRY(close_missing(*conn, resource_id, "", {}, now, summary));
+  VIGIL_TRY(transaction.commit());
+  return summary;
+}
+
+Result<void> SqliteStore::set_stale(const std::string& resource_id, bool stale) {
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  VIGIL_ASSIGN_OR_RETURN(auto update, conn->statement("UPDATE findings SET stale = ? "
+                                                      "WHERE resource_id = ? AND stale <> ?"));
+  const std::int64_t flag = stale ? 1 : 0;
+  update->bind(1, flag).bind(2, resource_id).bind(3, flag);
+  VIGIL_TRY(update->run());
+  return transaction.commit();
+}
+
+Result<std::optional<StoredFinding>> SqliteStore::finding(const std::string& arn) {
+  VIGIL_ASSIGN_OR_RETURN(auto conn, database_->reader());
+  VIGIL_ASSIGN_OR_RETURN(auto query,
+                         conn->statement(fmt::format("SELECT {} FROM findings AS f WHERE f.arn = ?",
+                                                     kFindingReadColumns)));
+  query->bind(1, arn);
+  VIGIL_ASSIGN_OR_RETURN(const bool found, query->step());
+  if (!found) {
+    return std::optional<StoredFinding>();
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto stored, read_finding_row(*query));
+  return std::optional<StoredFinding>(std::move(stored));
+}
+
+Result<std::vector<std::pair<Timestamp, std::string>>> SqliteStore::finding_history(
+    const std::string& arn) {
+  VIGIL_ASSIGN_OR_RETURN(auto conn, database_->reader());
+  VIGIL_ASSIGN_OR_RETURN(
+      auto query, conn->statement("SELECT h.at, h.event FROM finding_history AS h JOIN findings "
+                                  "AS f ON f.id = h.finding_id WHERE f.arn = ? "
+                                  "ORDER BY h.at, h.rowid"));
+  query->bind(1, arn);
+  std::vector<std::pair<Timestamp, std::string>> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(const bool row, query->step());
+    if (!row) {
+      break;
+    }
+    out.emplace_back(query->column_int(0), std::string(query->column_text(1)));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::set_suppressed(const Criteria& criteria,
+                                                             bool suppressed,
+                                                             const std::string& reason,
+                                                             Timestamp now) {
+  VIGIL_ASSIGN_OR_RETURN(auto condition, compile_finding_criteria(criteria));
+  condition.and_with(suppressed ? "f.status = 'ACTIVE'" : "f.status = 'SUPPRESSED'");
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  std::vector<std::pair<std::int64_t, std::string>> matched;
+  {
+    VIGIL_ASSIGN_OR_RETURN(auto query,
+                           conn->statement(fmt::format("SELECT f.id, f.arn FROM findings AS f "
+                                                       "WHERE {} ORDER BY f.id",
+                                                       condition.sql)));
+    bind_values(*query, condition.values);
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(const bool row, query->step());
+      if (!row) {
+        break;
+      }
+      matched.emplace_back(query->column_int(0), std::string(query->column_text(1)));
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto update,
+                         conn->statement("UPDATE findings SET status = ?, suppression_reason = ?, "
+                                         "updated_at = ? WHERE id = ?"));
+  const std::string event = suppressed ? fmt::format("SUPPRESSED: {}", reason) : "UNSUPPRESSED";
+  std::vector<std::string> changed;
+  changed.reserve(matched.size());
+  for (auto& [id, arn] : matched) {
+    update->bind(1, std::string_view(suppressed ? "SUPPRESSED" : "ACTIVE"))
+        .bind(2, suppressed ? reason : std::string())
+        .bind(3, now)
+        .bind(4, id);
+    VIGIL_TRY(update->run());
+    VIGIL_TRY(add_history(*conn, id, now, event));
+    changed.push_back(std::move(arn));
+  }
+  VIGIL_TRY(transaction.commit());
+  return changed;
+}
+
+Result<void> SqliteStore::insert_findings(const std::function<Result<bool>(StoredFinding&)>& next) {
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  StoredFinding stored;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(const bool more, next(stored));
+    if (!more) {
+      break;
+    }
+    VIGIL_ASSIGN_OR_RETURN(const auto columns, derive_columns(stored));
+    VIGIL_TRY(write_finding(*conn, stored, columns, finding_to_json(stored)));
+  }
+  return transaction.commit();
+}
+
+}  // namespace vigil::store::internal
+
+namespace vigil::store {
+
+Result<void> bulk_insert_findings(Store& store,
+                                  const std::function<Result<bool>(StoredFinding&)>& next) {
+  auto* sqlite = dynamic_cast<internal::SqliteStore*>(&store);
+  if (sqlite == nullptr) {
+    return fail(Error::unsupported("bulk_insert_findings needs the SQLite store"));
+  }
+  return sqlite->insert_findings(next);
+}
+
+}  // namespace vigil::store
