@@ -79,17 +79,45 @@ Result<void> add_history(Conn& conn, std::int64_t finding_id, Timestamp at,
   return insert->run();
 }
 
+#define VIGIL_PREVIOUS_COLUMNS                                                        \
+  "id, status, suppression_reason, severity, inspector_score, vigil_risk, epss, "     \
+  "exploit_available, fix_available, fixed_in, first_observed_at, updated_at, stale, " \
+  "json, arn"
+
+Previous read_previous(const sql::Statement& row);
+
 Result<std::optional<Previous>> load_previous(Conn& conn, const std::string& arn) {
   VIGIL_ASSIGN_OR_RETURN(
-      auto query,
-      conn.statement("SELECT id, status, suppression_reason, severity, inspector_score, "
-                     "vigil_risk, epss, exploit_available, fix_available, fixed_in, "
-                     "first_observed_at, updated_at, stale, json FROM findings WHERE arn = ?"));
+      auto query, conn.statement("SELECT " VIGIL_PREVIOUS_COLUMNS " FROM findings WHERE arn = ?"));
   query->bind(1, arn);
   VIGIL_ASSIGN_OR_RETURN(const bool found, query->step());
   if (!found) {
     return std::optional<Previous>();
   }
+  return std::optional<Previous>(read_previous(*query));
+}
+
+// Every finding of the resource and type, open or closed, by ARN: one range scan instead of a
+// lookup per observed finding.
+Result<std::unordered_map<std::string, Previous>> load_resource_findings(
+    Conn& conn, const std::string& resource_id, const std::string& finding_type) {
+  VIGIL_ASSIGN_OR_RETURN(auto query,
+                         conn.statement("SELECT " VIGIL_PREVIOUS_COLUMNS " FROM findings WHERE "
+                                        "resource_id = ? AND finding_type = ?"));
+  query->bind(1, resource_id).bind(2, finding_type);
+  std::unordered_map<std::string, Previous> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(const bool row, query->step());
+    if (!row) {
+      break;
+    }
+    out.emplace(std::string(query->column_text(14)), read_previous(*query));
+  }
+  return out;
+}
+
+Previous read_previous(const sql::Statement& row) {
+  const sql::Statement* query = &row;
   Previous previous;
   previous.id = query->column_int(0);
   previous.status = std::string(query->column_text(1));
@@ -107,13 +135,12 @@ Result<std::optional<Previous>> load_previous(Conn& conn, const std::string& arn
   previous.updated_at = query->column_int(11);
   previous.stale = query->column_int(12) != 0;
   previous.document = std::string(query->column_text(13));
-  return std::optional<Previous>(std::move(previous));
+  return previous;
 }
 
-Result<void> refresh(Conn& conn, std::int64_t id, Timestamp now, bool stale) {
-  VIGIL_ASSIGN_OR_RETURN(auto update, conn.statement("UPDATE findings SET last_observed_at = ?, "
-                                                     "stale = ? WHERE id = ?"));
-  update->bind(1, now).bind(2, static_cast<std::int64_t>(stale ? 1 : 0)).bind(3, id);
+Result<void> set_stale_mark(Conn& conn, std::int64_t id, bool stale) {
+  VIGIL_ASSIGN_OR_RETURN(auto update, conn.statement("UPDATE findings SET stale = ? WHERE id = ?"));
+  update->bind(1, static_cast<std::int64_t>(stale ? 1 : 0)).bind(2, id);
   return update->run();
 }
 
@@ -196,9 +223,17 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
   ReconcileSummary summary;
   auto conn = database_->writer();
   VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  VIGIL_ASSIGN_OR_RETURN(auto existing, load_resource_findings(*conn, resource_id, finding_type));
   for (std::size_t index = 0; index < observed.size(); ++index) {
     StoredFinding& stored = observed[index];
-    VIGIL_ASSIGN_OR_RETURN(const auto previous, load_previous(*conn, stored.finding.id));
+    std::optional<Previous> previous;
+    if (const auto it = existing.find(stored.finding.id); it != existing.end()) {
+      previous = std::move(it->second);
+      existing.erase(it);
+    } else {
+      // Not this resource's row of this type (or new): the ARN is unique across the store.
+      VIGIL_ASSIGN_OR_RETURN(previous, load_previous(*conn, stored.finding.id));
+    }
     stored.closed_at = 0;
     stored.last_observed_at = now;
     std::string event;
@@ -226,9 +261,13 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
     }
     const std::string document = finding_to_json(stored);
     if (previous && event.empty() && document == previous->document) {
-      // The common re-scan case: same content, so only the observation time (and the stale
-      // mark) move; the row, its packages and tags stay as they are.
-      VIGIL_TRY(refresh(*conn, previous->id, now, stored.stale));
+      // The common re-scan case: same content. As Inspector documents, lastObservedAt "remains
+      // unchanged until a finding is updated", so nothing is written unless the stale mark
+      // moved (the resource's coverage row carries the scan time). Skipping the write keeps a
+      // fleet-wide re-match from rewriting every row and its indexes.
+      if (previous->stale != stored.stale) {
+        VIGIL_TRY(set_stale_mark(*conn, previous->id, stored.stale));
+      }
       continue;
     }
     VIGIL_ASSIGN_OR_RETURN(const std::int64_t id,

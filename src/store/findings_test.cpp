@@ -45,13 +45,14 @@ TEST(FindingLifecycleTest, CreateRefreshUpdateCloseReopen) {
   EXPECT_EQ((*stored)->resource_tags, a.resource_tags);
   EXPECT_EQ((*stored)->resource_details_json, a.resource_details_json);
 
-  // Seen again unchanged: only lastObservedAt moves.
+  // Seen again unchanged: nothing is written (Inspector: lastObservedAt "remains unchanged
+  // until a finding is updated").
   auto refreshed = store->reconcile_findings("i-1", kPackage, {a, b}, 2000);
   ASSERT_TRUE(refreshed);
   EXPECT_EQ(refreshed->unchanged, 2U);
   EXPECT_TRUE(refreshed->changed_ids.empty());
   stored = store->finding(a.finding.id);
-  EXPECT_EQ((*stored)->last_observed_at, 2000);
+  EXPECT_EQ((*stored)->last_observed_at, 1000);
   EXPECT_EQ((*stored)->updated_at, 1000);
 
   // A score change is an update with a history line naming it; b disappears and closes.
@@ -69,7 +70,7 @@ TEST(FindingLifecycleTest, CreateRefreshUpdateCloseReopen) {
   EXPECT_EQ((*closed)->finding.status, model::FindingStatus::kClosed);
   EXPECT_EQ((*closed)->closed_at, 3000);
   EXPECT_EQ((*closed)->updated_at, 3000);
-  EXPECT_EQ((*closed)->last_observed_at, 2000);
+  EXPECT_EQ((*closed)->last_observed_at, 1000);
 
   // b comes back: reopened, first observation kept.
   auto reopened = store->reconcile_findings("i-1", kPackage, {a, b}, 4000);
@@ -136,9 +137,9 @@ TEST(FindingLifecycleTest, UntrackedContentChangesAreStoredWithoutHistory) {
   Criteria dev;
   dev.maps["resourceTags"] = {{"env", "dev"}};
   EXPECT_EQ(*store->count_findings(dev, {}), 1);
-  // Identical content again: the quick path still refreshes the observation time.
+  // Identical content again: the quick path writes nothing, the observation time stays.
   ASSERT_TRUE(store->reconcile_findings("i-1", kPackage, {a}, 3));
-  EXPECT_EQ((*store->finding(a.finding.id))->last_observed_at, 3);
+  EXPECT_EQ((*store->finding(a.finding.id))->last_observed_at, 2);
   EXPECT_EQ(events(*store.store, a.finding.id), std::vector<std::string>{"1 CREATED"});
 }
 
