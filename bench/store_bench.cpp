@@ -1,6 +1,6 @@
 // Store latency on a realistic fleet: 1,000,000 findings over 3 accounts and ~200,000 resources
 // (EC2 hosts, ECR images, Lambda functions), loaded once through the bulk path and cached under
-// the build directory (bench-data/store-1m-v4/store.db; delete it to regenerate). Measures
+// the build directory (bench-data/store-1m-v5/store.db; delete it to regenerate). Measures
 // ListFindings (account + severity, 100 per page, p50/p99 over 200 queries), aggregations by
 // ACCOUNT and FINDING_TYPE, and the reconcile of a 600-finding resource.
 #include <benchmark/benchmark.h>
@@ -25,7 +25,7 @@ using vigil::store::StoredFinding;
 
 constexpr std::size_t kFindings = 1'000'000;
 constexpr std::size_t kResources = 200'000;
-constexpr std::string_view kGeneration = "store-1m-v4";
+constexpr std::string_view kGeneration = "store-1m-v5";
 const std::array<std::string, 3> kAccounts = {"111111111111", "222222222222", "333333333333"};
 
 const std::array<const char*, 24> kPackages = {"openssl",

@@ -106,6 +106,7 @@ Result<ScanResult> Pipeline::scan_inventory(model::Inventory inventory,
 }
 
 Result<const Pipeline::Intel*> Pipeline::intel_for(const std::string& vulnerability_id) {
+  std::lock_guard lock(intel_mutex_);
   if (const auto it = intel_cache_.find(vulnerability_id); it != intel_cache_.end()) {
     return &it->second;
   }

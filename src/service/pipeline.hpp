@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +46,9 @@ class Pipeline {
   [[nodiscard]] Result<ScanResult> scan_tree(const sources::FileTree& tree, std::string target,
                                              const ResourceContext& context);
 
-  // Matches an inventory collected elsewhere (an agent report, an SBOM).
+  // Matches an inventory collected elsewhere (an agent report, an SBOM). scan_inventory and
+  // scan_tree may run concurrently on one Pipeline (the index is read-only; database reads for
+  // vulnerability intelligence are serialised and cached).
   [[nodiscard]] Result<ScanResult> scan_inventory(model::Inventory inventory,
                                                   const ResourceContext& context);
 
@@ -71,6 +74,7 @@ class Pipeline {
 
   std::unique_ptr<vulndb::Database> db_;
   matcher::MatchIndex index_;
+  std::mutex intel_mutex_;  // guards db_ and intel_cache_ (entries are never erased)
   std::map<std::string, Intel> intel_cache_;
 };
 

@@ -79,8 +79,8 @@ Result<void> add_history(Conn& conn, std::int64_t finding_id, Timestamp at,
   return insert->run();
 }
 
-#define VIGIL_PREVIOUS_COLUMNS                                                        \
-  "id, status, suppression_reason, severity, inspector_score, vigil_risk, epss, "     \
+#define VIGIL_PREVIOUS_COLUMNS                                                         \
+  "id, status, suppression_reason, severity, inspector_score, vigil_risk, epss, "      \
   "exploit_available, fix_available, fixed_in, first_observed_at, updated_at, stale, " \
   "json, arn"
 
@@ -193,6 +193,8 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
   std::unordered_set<std::string> ids;
   std::vector<FindingColumns> columns;
   columns.reserve(observed.size());
+  std::vector<std::string> documents;
+  documents.reserve(observed.size());
   for (auto& stored : observed) {
     model::Finding& finding = stored.finding;
     if (finding.id.empty()) {
@@ -218,6 +220,9 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
     }
     VIGIL_ASSIGN_OR_RETURN(auto derived, derive_columns(stored));
     columns.push_back(std::move(derived));
+    // The document holds no lifecycle timestamps, so it is known before the transaction:
+    // serialising outside the writer lets concurrent scans overlap.
+    documents.push_back(finding_to_json(stored));
   }
 
   ReconcileSummary summary;
@@ -259,7 +264,7 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
         ++summary.updated;
       }
     }
-    const std::string document = finding_to_json(stored);
+    const std::string& document = documents[index];
     if (previous && event.empty() && document == previous->document) {
       // The common re-scan case: same content. As Inspector documents, lastObservedAt "remains
       // unchanged until a finding is updated", so nothing is written unless the stale mark

@@ -140,7 +140,7 @@ CREATE TABLE finding_packages (
   source_lambda_layer_arn TEXT NOT NULL,
   file_path TEXT NOT NULL
 );
-CREATE INDEX finding_packages_finding ON finding_packages (finding_id);
+CREATE INDEX finding_packages_finding ON finding_packages (finding_id, name);
 CREATE INDEX finding_packages_name ON finding_packages (name, finding_id);
 CREATE TABLE finding_tags (
   finding_id INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
