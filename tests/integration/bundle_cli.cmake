@@ -10,21 +10,7 @@ endif()
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(run expected_rc)
-  execute_process(COMMAND ${VIGIL} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL expected_rc)
-    message(FATAL_ERROR "vigil ${ARGN}: exit ${rc}, wanted ${expected_rc}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-  set(last_err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect_contains haystack needle)
-  string(FIND "${haystack}" "${needle}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "expected to find '${needle}' in:\n${haystack}")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/cli_helpers.cmake")
 
 # Sets `var` to "<dbVersion> <advisories> <withdrawn>" of the database in `dir`.
 function(db_counts var dir)
