@@ -5,7 +5,8 @@ Usage: scripts/load-fleet.py ENDPOINT FLEET_DIR   (keys in AWS_ACCESS_KEY_ID/AWS
 an organisation-wide admin key: the fleet spans several accounts)
 
 Posts, SigV4-signed with botocore (Debian's python3-botocore): every account's describe-instances
-(so unmanaged and stopped instances are known), every host's agent document, the repositories
+(so unmanaged and stopped instances are known) and its network bundle (network/<account>/, read by
+the server: reachability and NETWORK_REACHABILITY findings), every host's agent document, the repositories
 and their images (OCI layouts the server reads by path) and the functions with their code and
 layer zips. Prints a count per kind; exits 1 on the first refused request.
 """
@@ -40,13 +41,17 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     endpoint, fleet = sys.argv[1].rstrip("/"), os.path.abspath(sys.argv[2])
-    counts = {"instances": 0, "hosts": 0, "repositories": 0, "images": 0, "functions": 0}
+    counts = {"instances": 0, "network findings": 0, "hosts": 0, "repositories": 0, "images": 0, "functions": 0}
     for path in sorted(glob.glob(os.path.join(fleet, "network", "*", "describe-instances.json"))):
         account = os.path.basename(os.path.dirname(path))
         with open(path, "rb") as handle:
             body = json.load(handle)
         body["accountId"] = account
         counts["instances"] += len(post(endpoint, "/vigil/v1/instances", body).get("resourceIds", []))
+        # The account's whole network bundle (the server reads the directory): reachability,
+        # NETWORK_REACHABILITY findings, and scores of the hosts pushed next.
+        result = post(endpoint, "/vigil/v1/network", {"accountId": account, "path": os.path.dirname(path)})
+        counts["network findings"] += result.get("networkFindings", 0)
     for path in sorted(glob.glob(os.path.join(fleet, "hosts", "*", "*.json"))):
         with open(path, "rb") as handle:
             post(endpoint, "/vigil/v1/agent/inventory", handle.read())

@@ -1,6 +1,6 @@
 // Vigil's own endpoints (outside the Inspector2 model, same SigV4 authentication): agent
 // inventory push, registry notifications, repository/image/function registration, EC2 instance
-// import, database status, SLA report, health and Prometheus metrics.
+// import, network bundles, database status, SLA report, health and Prometheus metrics.
 #include "api/internal/ops_common.hpp"
 #include "api/metrics.hpp"
 #include "api/operations.hpp"
@@ -146,6 +146,63 @@ ApiResult<Reply> import_instances(ApiContext& context, const OpRequest& request)
                      {"resourceIds", result.resource_ids}});
 }
 
+// POST /vigil/v1/network {accountId?, files: {"describe-instances.json": <output>, ...}} or
+// {accountId?, path: DIR}: one account's network bundle. File values may be the command's JSON
+// output itself or that output as a string. Without accountId, an organisation-wide key lets
+// the bundle's instance owners name the account; other keys act for their own account.
+ApiResult<Reply> network_bundle(ApiContext& context, const OpRequest& request) {
+  VIGIL_API_ASSIGN(service::FleetService* const fleet, internal::fleet_of(context));
+  VIGIL_API_ASSIGN(const json body, parse_object(request.body));
+  std::string account = request.caller.sees_all ? std::string() : request.caller.account_id;
+  if (!internal::string_member(body, "accountId").empty()) {
+    VIGIL_API_ASSIGN(account, target_account(request.caller, body));
+  }
+  const bool has_files = body.contains("files");
+  const bool has_path = body.contains("path");
+  if (has_files == has_path) {
+    return reject(ApiError::validation("Give exactly one of files (file name -> JSON) or path.",
+                                       {{has_files ? "path" : "files", "give exactly one"}}));
+  }
+  service::NetworkIngestResult result;
+  if (has_files) {
+    if (!body["files"].is_object()) {
+      return reject(ApiError::validation("files must map bundle file names to their JSON.",
+                                         {{"files", "must be an object"}}));
+    }
+    std::map<std::string, std::string> files;
+    for (const auto& [name, content] : body["files"].items()) {
+      files.emplace(name, content.is_string() ? content.get<std::string>() : content.dump());
+    }
+    VIGIL_API_ASSIGN(result, fleet->ingest_network_bundle(files, account));
+  } else {
+    const std::string path = internal::string_member(body, "path");
+    if (path.empty()) {
+      return reject(ApiError::validation("path must name a bundle directory.",
+                                         {{"path", "must be a non-empty string"}}));
+    }
+    VIGIL_API_ASSIGN(result, fleet->ingest_network_directory(path, account));
+  }
+  if (!request.caller.can_see(result.account_id)) {
+    return reject(ApiError::access_denied("The bundle names another account."));
+  }
+  return json_reply({{"accountId", result.account_id},
+                     {"files", result.files},
+                     {"instances", result.instances},
+                     {"reachability",
+                      {{"INTERNET", result.internet},
+                       {"VPC", result.vpc},
+                       {"NONE", result.none},
+                       {"UNKNOWN", result.unknown}}},
+                     {"networkFindings", result.open_findings},
+                     {"created", result.created},
+                     {"reopened", result.reopened},
+                     {"closed", result.closed},
+                     {"rematchJobs", result.rematches},
+                     {"diagnostics", result.diagnostics},
+                     {"diagnosticSample", result.diagnostic_messages},
+                     {"analysisMs", result.analysis_ms}});
+}
+
 ApiResult<Reply> db_status(ApiContext& context, const OpRequest&) {
   VIGIL_API_ASSIGN(const std::optional<std::string> version, context.store->meta("vulndb.version"));
   VIGIL_API_ASSIGN(const std::size_t pending, context.store->pending_jobs());
@@ -210,6 +267,7 @@ void register_vigil_ops(Registry& registry) {
   registry.add(route("VigilRegisterImage", "POST", "/vigil/v1/images", true, register_image));
   registry.add(route("VigilRegisterFunction", "POST", "/vigil/v1/functions", true, register_function));
   registry.add(route("VigilImportInstances", "POST", "/vigil/v1/instances", true, import_instances));
+  registry.add(route("VigilNetworkBundle", "POST", "/vigil/v1/network", true, network_bundle));
   registry.add(route("VigilDbStatus", "GET", "/vigil/v1/db/status", false, db_status));
   registry.add(route("VigilSlaReport", "GET", "/vigil/v1/sla", false, sla_report));
   registry.add(route("VigilMetrics", "GET", "/metrics", false, metrics));

@@ -102,7 +102,7 @@ std::pair<std::string, std::string> package_status(const CoverageInputs& in) {
 }
 
 // Network reachability needs no agent: it follows the instance's enablement, exclusion and
-// state, and is current once the instance's network description was imported.
+// state, and is current once its account's network bundle was analysed.
 std::pair<std::string, std::string> network_status(const CoverageInputs& in) {
   const auto& resource = in.resource;
   if (!in.account || !in.account->enabled.ec2) {
@@ -117,8 +117,7 @@ std::pair<std::string, std::string> network_status(const CoverageInputs& in) {
   if (resource.state == "stopped" || resource.state == "stopping") {
     return {"INACTIVE", "EC2_INSTANCE_STOPPED"};
   }
-  const auto details = parse_details(resource.details_json);
-  if (details.contains("vpcId") || details.contains("subnetId")) {
+  if (in.network_analyzed) {
     return {"ACTIVE", "SUCCESSFUL"};
   }
   return {"ACTIVE", "PENDING_INITIAL_SCAN"};

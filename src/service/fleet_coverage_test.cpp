@@ -93,6 +93,45 @@ TEST(FleetCoverageTest, DecidesEveryReason) {
   }
 }
 
+TEST(FleetCoverageTest, NetworkRowFollowsStateThenTheAccountsBundle) {
+  struct NetworkCase {
+    const char* name;
+    const char* state;
+    std::map<std::string, std::string> tags;
+    bool ec2_enabled;
+    bool analyzed;
+    const char* status;
+    const char* reason;
+  };
+  const std::vector<NetworkCase> cases = {
+      {"no bundle yet", "running", {}, true, false, "ACTIVE", "PENDING_INITIAL_SCAN"},
+      {"bundle analysed", "running", {}, true, true, "ACTIVE", "SUCCESSFUL"},
+      {"stopped", "stopped", {}, true, true, "INACTIVE", "EC2_INSTANCE_STOPPED"},
+      {"terminated", "terminated", {}, true, true, "INACTIVE", "RESOURCE_TERMINATED"},
+      {"excluded", "running", {{"InspectorEc2Exclusion", "true"}}, true, true, "INACTIVE", "EXCLUDED_BY_TAG"},
+      {"ec2 disabled", "running", {}, false, true, "INACTIVE", "PENDING_DISABLE"},
+  };
+  for (const auto& row : cases) {
+    CoverageInputs inputs;
+    inputs.resource.id = "i-1";
+    inputs.resource.account_id = "111111111111";
+    inputs.resource.type = std::string(kEc2Instance);
+    inputs.resource.state = row.state;
+    inputs.resource.tags = row.tags;
+    store::Account account;
+    account.id = "111111111111";
+    account.enabled.ec2 = row.ec2_enabled;
+    inputs.account = account;
+    inputs.network_analyzed = row.analyzed;
+    inputs.now = kNow;
+    const auto rows = decide_coverage(inputs);
+    ASSERT_EQ(rows.size(), 2U) << row.name;
+    EXPECT_EQ(rows[1].scan_type, "NETWORK") << row.name;
+    EXPECT_EQ(rows[1].status_code, row.status) << row.name;
+    EXPECT_EQ(rows[1].reason, row.reason) << row.name;
+  }
+}
+
 TEST(FleetCoverageTest, UnknownAccountIsInactive) {
   CoverageInputs inputs;
   inputs.resource.type = std::string(kLambdaFunction);

@@ -244,11 +244,17 @@ Result<void> FleetService::match_resource(const std::string& resource_id) {
   context.region = resource->region.empty() ? config_.region : resource->region;
   context.resource_id = resource_id;
   context.resource_type = resource->type;
+  if (resource->type == kEc2Instance) {
+    VIGIL_ASSIGN_OR_RETURN(context.reachability,
+                           instance_reachability(resource->account_id, resource_id));
+  }
   Result<ScanResult> scanned = fail(Error::internal("not scanned"));
+  std::shared_ptr<Pipeline> pipeline;
   {
     std::lock_guard pipeline_lock(pipeline_mutex_);
-    scanned = pipeline_->scan_inventory(std::move(*inventory), context);
+    pipeline = pipeline_;
   }
+  scanned = pipeline->scan_inventory(std::move(*inventory), context);
   if (!scanned) {
     VIGIL_TRY(store_->put_meta(outcome_key, "INTERNAL_ERROR"));
     VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));

@@ -70,6 +70,10 @@ Result<std::vector<store::CoverageRecord>> FleetService::refresh_coverage_locked
   }
   VIGIL_ASSIGN_OR_RETURN(const auto outcome, store_->meta("scan.outcome." + resource.id));
   inputs.scan_outcome = outcome.value_or("");
+  if (resource.type == kEc2Instance) {
+    VIGIL_ASSIGN_OR_RETURN(const auto analyzed, store_->meta("network.analyzed." + resource.account_id));
+    inputs.network_analyzed = analyzed.has_value() && !analyzed->empty();
+  }
   VIGIL_ASSIGN_OR_RETURN(const auto org, store_->organization());
   inputs.ecr_rescan_duration = org.ecr_rescan_duration;
   inputs.stale_after_ms = config_.stale_after_hours * 3600 * 1000;

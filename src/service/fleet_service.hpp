@@ -25,6 +25,7 @@
 #include "core/result.hpp"
 #include "service/fleet_config.hpp"
 #include "service/fleet_events.hpp"
+#include "scoring/risk.hpp"
 #include "sources/image.hpp"
 #include "store/store.hpp"
 
@@ -39,6 +40,7 @@ inline constexpr std::string_view kEcrImage = "AWS_ECR_CONTAINER_IMAGE";
 inline constexpr std::string_view kEcrRepository = "AWS_ECR_REPOSITORY";
 inline constexpr std::string_view kLambdaFunction = "AWS_LAMBDA_FUNCTION";
 inline constexpr std::string_view kPackageFinding = "PACKAGE_VULNERABILITY";
+inline constexpr std::string_view kNetworkFinding = "NETWORK_REACHABILITY";
 
 struct FleetOptions {
   std::unique_ptr<store::Store> store;      // null: open_sqlite_store(config.data_dir)
@@ -71,6 +73,21 @@ struct Ec2ImportResult {
   std::size_t instances = 0;
   std::size_t created = 0;  // instances not known before
   std::vector<std::string> resource_ids;
+};
+
+// What ingesting one account's network bundle did (ingest_network_bundle).
+struct NetworkIngestResult {
+  std::string account_id;
+  std::size_t files = 0;      // bundle files stored
+  std::size_t instances = 0;  // instances analysed (terminated ones are skipped)
+  // Instances by summary class (reachability::InstanceReachability::reachability).
+  std::size_t internet = 0, vpc = 0, none = 0, unknown = 0;
+  std::size_t open_findings = 0;  // NETWORK_REACHABILITY findings the bundle yields
+  std::size_t created = 0, reopened = 0, closed = 0;  // finding changes it caused
+  std::size_t rematches = 0;       // re-match jobs queued (instances whose class changed)
+  std::size_t diagnostics = 0;     // the analysis' diagnostics (warnings, dangling ids, ...)
+  std::vector<std::string> diagnostic_messages;  // the first 20, "level where: message"
+  double analysis_ms = 0.0;        // load_bundle + analyze
 };
 
 struct RepositorySettings {
@@ -218,6 +235,29 @@ class FleetService {
   // EC2_INSTANCE_STOPPED). kParse for malformed JSON.
   [[nodiscard]] Result<Ec2ImportResult> import_ec2_instances(std::string_view json,
                                                              const std::string& caller_account = "");
+  // One account's network description as the AWS CLI prints it (`files`: bundle file name, e.g.
+  // "describe-security-groups.json", -> that command's JSON output; see reachability::
+  // load_bundle for the names read; other names are ignored). `account_id` "" = the OwnerId of
+  // the bundle's instances (which must then be one account). The bundle replaces the account's
+  // previous one durably (store meta), its describe-instances is imported as with
+  // import_ec2_instances, the reachability analysis runs, each instance's internet-reachable
+  // port ranges are reconciled as NETWORK_REACHABILITY findings (a range no longer reachable
+  // closes its finding), NETWORK coverage turns SUCCESSFUL and instances whose reachability
+  // class changed are queued for a re-match (their package findings are re-scored).
+  // kInvalidArgument when no bundle file is given, the account is ambiguous or the bundle's
+  // instances belong to another account; kParse for a describe-instances that is not JSON.
+  [[nodiscard]] Result<NetworkIngestResult> ingest_network_bundle(
+      const std::map<std::string, std::string>& files, const std::string& account_id = "");
+  // The same for a bundle directory: its top-level describe-*.json and
+  // get-managed-prefix-list-entries.*.json files. kNotFound when `dir` holds none.
+  [[nodiscard]] Result<NetworkIngestResult> ingest_network_directory(
+      const std::filesystem::path& dir, const std::string& account_id = "");
+  // The reachability class of an instance from its account's latest analysed bundle (kUnknown
+  // when none was ingested or the instance is not in it). Loads and analyses a stored bundle
+  // after a restart on first use. Thread-safe.
+  [[nodiscard]] Result<scoring::Reachability> instance_reachability(const std::string& account_id,
+                                                                    const std::string& instance_id);
+
   // Creates or updates a repository (AWS_ECR_REPOSITORY); returns its ARN.
   [[nodiscard]] Result<std::string> put_repository(const RepositorySettings& settings);
   // Registers an image and, unless its repository is MANUAL, queues its pull and scan.
@@ -303,6 +343,11 @@ class FleetService {
   Result<void> reload_pipeline();
   Result<RematchSummary> queue_rematch(std::vector<std::string> resource_ids,
                                        RematchSummary summary);
+  // network.cpp
+  struct NetworkState;
+  Result<std::shared_ptr<const NetworkState>> network_state(const std::string& account_id);
+  Result<NetworkIngestResult> apply_network_bundle(std::map<std::string, std::string> files,
+                                                   std::string account_id);
   // coverage.cpp
   Result<std::vector<store::CoverageRecord>> refresh_coverage_locked(
       const store::ResourceRecord& resource, SweepSummary* summary);
@@ -321,12 +366,16 @@ class FleetService {
   sources::ImageOptions image_options_;
   bool run_scheduler_ = true;
 
-  std::mutex pipeline_mutex_;  // Pipeline is not thread-safe; also guards swaps on reload
-  std::unique_ptr<Pipeline> pipeline_;
+  std::mutex pipeline_mutex_;  // guards swapping pipeline_ on reload; scans share a snapshot
+  std::shared_ptr<Pipeline> pipeline_;
   std::mutex collect_mutex_;  // FunctionScanner is not thread-safe
   std::unique_ptr<FunctionScanner> function_scanner_;
   std::mutex rematch_mutex_;  // one change-feed application at a time
   std::mutex rules_mutex_;    // filter changes
+  std::mutex network_ingest_mutex_;  // one network bundle at a time
+  std::mutex network_mutex_;  // guards network_ (never held while taking a resource lock)
+  // Per account: the analysis of its latest bundle (null: none stored), loaded lazily.
+  std::map<std::string, std::shared_ptr<const NetworkState>> network_;
 
   std::array<std::mutex, 64> resource_locks_;  // one scan of a resource at a time
 

@@ -394,6 +394,57 @@ def run(server, check):
     check.check(status == 403, "metrics require auth", status)
 
 
+def run_network(server, check):
+    """POST /vigil/v1/network, then NETWORK_REACHABILITY findings through the AWS CLI."""
+    bundles = os.path.join(server.source, "tests", "data", "reachability")
+    files = {}
+    bastion = os.path.join(bundles, "bastion-ssh")
+    for name in sorted(os.listdir(bastion)):
+        if name.startswith("describe-"):
+            with open(os.path.join(bastion, name)) as handle:
+                files[name] = json.loads(handle.read().replace("123456789012", MEMBER_A))
+    status, _, body = signed(server, "a", "POST", "/vigil/v1/network", json.dumps({"files": files}).encode())
+    result = json.loads(body) if status == 200 else {}
+    check.check(status == 200 and result.get("accountId") == MEMBER_A and result.get("networkFindings") == 1,
+                "POST /vigil/v1/network (files)", body[:300])
+    # A member cannot post a bundle of another account; a read-only key cannot post at all.
+    status, _, body = signed(server, "b", "POST", "/vigil/v1/network",
+                             json.dumps({"files": files}).encode())
+    check.check(status in (400, 403), "member posts another account's bundle", (status, body[:200]))
+    status, _, _ = signed(server, "ro_a", "POST", "/vigil/v1/network", json.dumps({"files": files}).encode())
+    check.check(status == 403, "readonly cannot post a bundle", status)
+    status, _, body = signed(server, "admin", "POST", "/vigil/v1/network",
+                             json.dumps({"path": os.path.join(bundles, "nacl-deny")}).encode())
+    result = json.loads(body) if status == 200 else {}
+    check.check(status == 200 and result.get("accountId") == "123456789012" and result.get("instances") == 2,
+                "POST /vigil/v1/network (path, account from the bundle)", body[:300])
+    status, _, body = signed(server, "admin", "POST", "/vigil/v1/network", b'{"files": {}, "path": "x"}')
+    check.check(status == 400, "files and path together are refused", body[:200])
+
+    network = json.dumps({"findingType": [{"comparison": "EQUALS", "value": "NETWORK_REACHABILITY"}]})
+    rc, out, err = aws_cli(server, "a", "list-findings", "--filter-criteria", network)
+    found = out["findings"] if rc == 0 else []
+    check.check(len(found) == 1 and found[0]["type"] == "NETWORK_REACHABILITY"
+                and found[0]["title"] == "Port 22 is reachable from an Internet Gateway - TCP"
+                and found[0]["severity"] == "MEDIUM"
+                and found[0]["networkReachabilityDetails"]["openPortRange"] == {"begin": 22, "end": 22}
+                and found[0]["networkReachabilityDetails"]["protocol"] == "TCP"
+                and found[0]["networkReachabilityDetails"]["networkPath"]["steps"][0]["componentType"]
+                == "AWS::EC2::InternetGateway"
+                and "packageVulnerabilityDetails" not in found[0],
+                "cli list-findings findingType NETWORK_REACHABILITY", (err, found))
+    rc, out, err = aws_cli(server, "admin", "list-findings", "--filter-criteria", network)
+    check.check(rc == 0 and {f["awsAccountId"] for f in out["findings"]} == {MEMBER_A, "123456789012"},
+                "admin sees both accounts' network findings", (err, out))
+    rc, out, err = aws_cli(server, "admin", "list-findings", "--filter-criteria",
+                           json.dumps({"portRange": [{"beginInclusive": 80, "endInclusive": 80}]}))
+    check.check(rc == 0 and len(out["findings"]) == 1
+                and out["findings"][0]["networkReachabilityDetails"]["openPortRange"]["begin"] == 80,
+                "cli list-findings portRange 80 (nacl-deny's web port; 22 is denied)", (err, out))
+    rc, out, err = aws_cli(server, "b", "list-findings", "--filter-criteria", network)
+    check.check(rc == 0 and out["findings"] == [], "member B sees no network findings", out)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--vigil", required=True)
@@ -406,6 +457,7 @@ def main():
     server = Server(os.path.abspath(args.vigil), os.path.abspath(args.source), work)
     try:
         run(server, check)
+        run_network(server, check)
     finally:
         code = server.stop()
         check.check(code == 0, "graceful shutdown on SIGTERM", code)

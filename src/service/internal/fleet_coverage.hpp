@@ -16,6 +16,7 @@ struct CoverageInputs {
   std::optional<store::ResourceRecord> repository;  // images: their repository
   std::string scan_outcome;  // the last scan's problem reason ("" = none): UNSUPPORTED_OS, ...
   std::string ecr_rescan_duration = "LIFETIME";  // organisation setting
+  bool network_analyzed = false;  // EC2: the account's network bundle was analysed
   store::Timestamp stale_after_ms = 0;
   store::Timestamp now = 0;
 };
@@ -25,7 +26,9 @@ struct CoverageInputs {
 // (RESOURCE_TERMINATED), excluded by tag, stopped, repository MANUAL, eligibility expired,
 // no agent (UNMANAGED_EC2_INSTANCE), stale inventory, unsupported runtime, the last scan's
 // problem (UNSUPPORTED_OS, ACCESS_DENIED, INTERNAL_ERROR), never scanned (ACTIVE
-// PENDING_INITIAL_SCAN), else ACTIVE SUCCESSFUL.
+// PENDING_INITIAL_SCAN), else ACTIVE SUCCESSFUL. The NETWORK row follows enablement,
+// termination, exclusion and state, then is ACTIVE SUCCESSFUL once `network_analyzed`, else
+// ACTIVE PENDING_INITIAL_SCAN.
 std::vector<store::CoverageRecord> decide_coverage(const CoverageInputs& inputs);
 
 // True when the resource's package scan is ACTIVE (it may be matched / re-matched).
