@@ -6,6 +6,8 @@
 # For each target: wall time (best of 3), peak RSS, and the number of components each found.
 # Usage: bench/trivy_compare.sh VIGIL_BINARY [TARGET...]
 #   default targets: samples/rootfs, and the host root (/) without /proc, /sys, /tmp, /work.
+# Offline, Trivy refuses trees or images that contain jars (it must download its Java DB), so
+# choose targets without jars (e.g. /usr/lib/python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 vigil=$(realpath "${1:?usage: trivy_compare.sh VIGIL_BINARY [TARGET...]}")
