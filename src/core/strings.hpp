@@ -28,4 +28,8 @@ int compare_digit_runs(std::string_view lhs, std::string_view rhs);
 bool starts_with_ci(std::string_view text, std::string_view prefix);
 bool equals_ci(std::string_view lhs, std::string_view rhs);
 
+// True when the JSON text nests objects/arrays at most `limit` deep (brackets inside strings
+// ignored). Recursive parsers and destructors are given only text that passed this check.
+bool json_nesting_within(std::string_view text, std::size_t limit);
+
 }  // namespace vigil

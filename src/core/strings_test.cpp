@@ -34,5 +34,13 @@ TEST(StringsTest, CaseInsensitiveHelpers) {
   EXPECT_EQ(to_lower("MiXeD"), "mixed");
 }
 
+TEST(StringsTest, JsonNestingIgnoresBracketsInStrings) {
+  EXPECT_TRUE(json_nesting_within(R"({"a": [1, {"b": 2}]})", 3));
+  EXPECT_FALSE(json_nesting_within(R"({"a": [1, {"b": 2}]})", 2));
+  EXPECT_TRUE(json_nesting_within(R"({"a": "[[[[{{{{\"]]"})", 1));
+  EXPECT_TRUE(json_nesting_within("]]]}}}", 0));  // stray closers never go below zero
+  EXPECT_FALSE(json_nesting_within(std::string(1000, '['), 999));
+}
+
 }  // namespace
 }  // namespace vigil

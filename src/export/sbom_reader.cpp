@@ -3,43 +3,16 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.hpp"
 #include "export/internal/reader.hpp"
 
 namespace vigil::exporter {
 namespace internal {
 namespace {
 
-constexpr int kMaxNesting = 200;
-
-// Rejects documents nested deeper than kMaxNesting before the parser sees them, so no later
+// Documents nested deeper than this are rejected before the parser sees them, so no later
 // recursive walk (ours or the library's printing and destruction) can exhaust the stack.
-bool nesting_within_limit(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting) {
-        return false;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
+constexpr std::size_t kMaxNesting = 200;
 
 Error wrong_type(std::string_view where, std::string_view key, std::string_view expected,
                  const Json& value) {
@@ -92,7 +65,7 @@ Result<const Json*> get_object(const Json& object, std::string_view key, std::st
 }  // namespace internal
 
 Result<ReadSbom> read_sbom(std::string_view json) {
-  if (!internal::nesting_within_limit(json)) {
+  if (!json_nesting_within(json, internal::kMaxNesting)) {
     return fail(Error::parse("SBOM: JSON nested deeper than {} levels", internal::kMaxNesting));
   }
   internal::Json root;

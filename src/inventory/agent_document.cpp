@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.hpp"
 #include "model/ecosystem.hpp"
 #include "sources/digest.hpp"
 
@@ -26,43 +27,10 @@ constexpr std::array<std::string_view, 6> kInstanceStates = {
 
 // nlohmann's parser and destructor recurse per nesting level: refuse deep input up front.
 Result<void> check_nesting(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting) {
-        return fail(Error::parse("agent document: nested deeper than {} levels", kMaxNesting));
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
+  if (!json_nesting_within(text, kMaxNesting)) {
+    return fail(Error::parse("agent document: nested deeper than {} levels", kMaxNesting));
   }
   return {};
-}
-
-std::string_view level_name(model::DiagnosticLevel level) {
-  switch (level) {
-    case model::DiagnosticLevel::kInfo:
-      return "info";
-    case model::DiagnosticLevel::kWarning:
-      return "warning";
-    case model::DiagnosticLevel::kError:
-      return "error";
-  }
-  return "warning";
 }
 
 bool is_lower_hex(std::string_view text) {
@@ -104,7 +72,7 @@ json content_json(const AgentDocument& document) {
   }
   json diagnostics = json::array();
   for (const model::Diagnostic& diagnostic : document.inventory.diagnostics) {
-    diagnostics.push_back({{"level", level_name(diagnostic.level)},
+    diagnostics.push_back({{"level", model::diagnostic_level_name(diagnostic.level)},
                            {"where", diagnostic.where},
                            {"message", diagnostic.message}});
   }

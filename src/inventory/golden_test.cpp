@@ -16,18 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const char* level_name(model::DiagnosticLevel level) {
-  switch (level) {
-    case model::DiagnosticLevel::kInfo:
-      return "info";
-    case model::DiagnosticLevel::kWarning:
-      return "warning";
-    case model::DiagnosticLevel::kError:
-      return "error";
-  }
-  return "?";
-}
-
 // The inventory as JSON, without what depends on the checkout location or today's date.
 json to_json(const model::Inventory& inventory) {
   json out;
@@ -49,7 +37,7 @@ json to_json(const model::Inventory& inventory) {
   }
   out["diagnostics"] = json::array();
   for (const auto& diagnostic : inventory.diagnostics) {
-    out["diagnostics"].push_back({{"level", level_name(diagnostic.level)},
+    out["diagnostics"].push_back({{"level", model::diagnostic_level_name(diagnostic.level)},
                                   {"where", diagnostic.where},
                                   {"message", diagnostic.message}});
   }

@@ -2,10 +2,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace vigil::model {
 
 enum class DiagnosticLevel { kInfo, kWarning, kError };
+
+// Returns "info", "warning" or "error" (the spelling every JSON output uses).
+std::string_view diagnostic_level_name(DiagnosticLevel level);
 
 struct Diagnostic {
   DiagnosticLevel level = DiagnosticLevel::kWarning;

@@ -1,7 +1,20 @@
+#include "model/diagnostic.hpp"
 #include "model/finding.hpp"
 #include "model/package.hpp"
 
 namespace vigil::model {
+
+std::string_view diagnostic_level_name(DiagnosticLevel level) {
+  switch (level) {
+    case DiagnosticLevel::kInfo:
+      return "info";
+    case DiagnosticLevel::kWarning:
+      return "warning";
+    case DiagnosticLevel::kError:
+      return "error";
+  }
+  return "warning";
+}
 
 std::string_view resource_type_name(ResourceType type) {
   switch (type) {

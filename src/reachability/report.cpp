@@ -43,18 +43,6 @@ json path_json(const std::vector<PathStep>& path) {
 
 json range_json(const PortRange& range) { return {{"begin", range.begin}, {"end", range.end}}; }
 
-const char* level_name(model::DiagnosticLevel level) {
-  switch (level) {
-    case model::DiagnosticLevel::kInfo:
-      return "info";
-    case model::DiagnosticLevel::kWarning:
-      return "warning";
-    case model::DiagnosticLevel::kError:
-      return "error";
-  }
-  return "warning";
-}
-
 }  // namespace
 
 std::string finding_title(const NetworkFinding& finding) {
@@ -128,7 +116,7 @@ std::string render_json(const Analysis& analysis) {
   }
   json diagnostics = json::array();
   for (const auto& diagnostic : analysis.diagnostics) {
-    diagnostics.push_back({{"level", level_name(diagnostic.level)},
+    diagnostics.push_back({{"level", model::diagnostic_level_name(diagnostic.level)},
                            {"where", diagnostic.where},
                            {"message", diagnostic.message}});
   }

@@ -56,18 +56,6 @@ scoring::Reachability to_scoring(reachability::ReachabilityClass reach) {
   return scoring::Reachability::kUnknown;
 }
 
-std::string_view level_name(model::DiagnosticLevel level) {
-  switch (level) {
-    case model::DiagnosticLevel::kInfo:
-      return "info";
-    case model::DiagnosticLevel::kWarning:
-      return "warning";
-    case model::DiagnosticLevel::kError:
-      return "error";
-  }
-  return "warning";
-}
-
 Result<reachability::Analysis> analyze_files(const std::map<std::string, std::string>& files) {
   sources::MemoryFileTree tree;
   for (const auto& [name, content] : files) {
@@ -270,7 +258,7 @@ Result<NetworkIngestResult> FleetService::apply_network_bundle(
     if (result.diagnostic_messages.size() == kDiagnosticSample) {
       break;
     }
-    result.diagnostic_messages.push_back(fmt::format("{} {}: {}", level_name(diagnostic.level),
+    result.diagnostic_messages.push_back(fmt::format("{} {}: {}", model::diagnostic_level_name(diagnostic.level),
                                                      diagnostic.where, diagnostic.message));
   }
 

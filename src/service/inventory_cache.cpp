@@ -58,18 +58,6 @@ const std::string& build_identity() {
   return identity;
 }
 
-std::string level_name(model::DiagnosticLevel level) {
-  switch (level) {
-    case model::DiagnosticLevel::kInfo:
-      return "info";
-    case model::DiagnosticLevel::kWarning:
-      return "warning";
-    case model::DiagnosticLevel::kError:
-      return "error";
-  }
-  return "warning";
-}
-
 Result<model::DiagnosticLevel> parse_level(const std::string& text) {
   if (text == "info") {
     return model::DiagnosticLevel::kInfo;
@@ -160,7 +148,7 @@ std::string encode_inventory(const model::Inventory& inventory) {
   }
   doc["diagnostics"] = Json::array();
   for (const auto& diagnostic : inventory.diagnostics) {
-    doc["diagnostics"].push_back({{"level", level_name(diagnostic.level)},
+    doc["diagnostics"].push_back({{"level", model::diagnostic_level_name(diagnostic.level)},
                                   {"where", diagnostic.where},
                                   {"message", diagnostic.message}});
   }
