@@ -131,6 +131,7 @@ std::string osv_advisory(const std::string& id, const vigil::model::Package& pac
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen
   const fs::path root = fs::temp_directory_path() / ("vigil-fleet-bench-" + std::to_string(getpid()));
   fs::remove_all(root);
   const fs::path db_dir = root / "vulndb";

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "agent/sockets.hpp"
 #include "core/strings.hpp"
 #include "inventory/cataloger.hpp"
 #include "sources/digest.hpp"
@@ -116,6 +117,21 @@ Result<inventory::AgentDocument> collect(const CollectOptions& options,
   host.account_id = given.account_id;
   host.region = given.region;
   host.tags = given.tags;
+  if (options.collect_sockets) {
+    SocketScanOptions socket_options;
+    socket_options.root = options.root;
+    socket_options.proc_root = options.proc_root.value_or(options.root / "proc");
+    socket_options.max_sockets = std::min(options.max_sockets, inventory::kMaxListeningSockets);
+    socket_options.max_processes = options.max_processes;
+    SocketScan sockets = scan_listening_sockets(socket_options);
+    if (sockets.available) {
+      document.schema_version = inventory::kAgentDocumentSocketsSchema;
+      document.listening_sockets = std::move(sockets.sockets);
+    }
+    auto& diagnostics = document.inventory.diagnostics;
+    diagnostics.insert(diagnostics.end(), std::make_move_iterator(sockets.diagnostics.begin()),
+                       std::make_move_iterator(sockets.diagnostics.end()));
+  }
   document.collected_at = format_utc(now);
   document.agent_version = options.agent_version.empty() ? "0.0.0" : options.agent_version;
   document.content_hash = inventory::agent_content_hash(document);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ struct IdentityOverrides {
 
 struct CollectOptions {
   std::filesystem::path root = "/";
+  // Listening sockets (agent/sockets.hpp) from `proc_root`, default ROOT/proc; a root without
+  // a proc file system yields a schema 1 document without sockets.
+  bool collect_sockets = true;
+  std::optional<std::filesystem::path> proc_root;
+  size_t max_sockets = 4096;
+  size_t max_processes = 65536;
   IdentityOverrides identity;
   std::string agent_version;
 };
@@ -35,8 +42,9 @@ void apply_identity_environment(IdentityOverrides& overrides);
 // ROOT/etc/hostname (else the host's name when ROOT is "/", else "localhost"), machine id from
 // ROOT/etc/machine-id (ignored with a diagnostic unless 32 hex digits), instance id from the
 // overrides or derived as "i-" + 17 hex digits of SHA-256(machine id, or hostname), the running
-// kernel only for the live root (inventory::catalog decides), `collected_at` = `now`, and the
-// content hash. Returns kNotFound/kIo when the root cannot be opened and kInvalidArgument when
+// kernel only for the live root (inventory::catalog decides), the listening sockets when the
+// proc file system has socket tables (permission problems become warnings), `collected_at` =
+// `now`, and the content hash. Returns kNotFound/kIo when the root cannot be opened and kInvalidArgument when
 // the identity fails the document's validation (e.g. a 5-digit account). Thread-safe.
 [[nodiscard]] Result<inventory::AgentDocument> collect(
     const CollectOptions& options, std::chrono::system_clock::time_point now);

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/strings.hpp"
+#include "matcher/matcher.hpp"
 
 namespace vigil::cli {
 namespace {
@@ -49,11 +51,26 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Language packages an OS package installed, which the matcher leaves to its distro data.
+size_t deferred_count(const model::Inventory& inventory) {
+  return static_cast<size_t>(std::count_if(inventory.packages.begin(), inventory.packages.end(),
+                                           matcher::deferred_to_os_package));
+}
+
+}  // namespace
+
 void write_findings_table(std::ostream& out, const model::Inventory& inventory,
                           const std::vector<model::Finding>& findings, bool colour) {
-  out << fmt::format("{} ({}{}) — {} packages, {} findings\n", inventory.target,
+  const size_t deferred = deferred_count(inventory);
+  out << fmt::format("{} ({}{}) — {} packages{}, {} findings\n", inventory.target,
                      inventory.os.pretty_name.empty() ? "unknown OS" : inventory.os.pretty_name,
                      inventory.os.end_of_life ? ", END OF LIFE" : "", inventory.packages.size(),
+                     deferred == 0 ? std::string()
+                                   : fmt::format(" ({} language package{} deferred to their OS "
+                                                 "package)",
+                                                 deferred, deferred == 1 ? "" : "s"),
                      findings.size());
   std::map<model::Severity, std::vector<const model::Finding*>, std::greater<>> groups;
   for (const auto& finding : findings) {
@@ -160,6 +177,7 @@ void write_findings_json(std::ostream& out, const model::Inventory& inventory,
               {"os", {{"id", inventory.os.id}, {"versionId", inventory.os.version_id},
                       {"endOfLife", inventory.os.end_of_life}}},
               {"packages", inventory.packages.size()},
+              {"deferredToOsPackage", deferred_count(inventory)},
               {"complete", inventory.complete},
               {"findings", list}}
              .dump(2)

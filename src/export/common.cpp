@@ -195,7 +195,33 @@ std::vector<Property> package_properties(const model::Package& package) {
   if (!package.layer_digest.empty()) {
     out.emplace_back(kPropLayer, package.layer_digest);
   }
+  if (!package.owner_purl.empty()) {
+    out.emplace_back(kPropOwnedBy, package.owner_purl);
+  }
   return out;
+}
+
+std::vector<std::pair<size_t, std::vector<size_t>>> ownership_edges(
+    const model::Inventory& inventory) {
+  std::map<std::string_view, size_t> by_purl;
+  for (size_t idx = 0; idx < inventory.packages.size(); ++idx) {
+    const auto& package = inventory.packages[idx];
+    if (model::is_os_ecosystem(package.ecosystem) && !package.purl.empty()) {
+      by_purl.emplace(package.purl, idx);
+    }
+  }
+  std::map<size_t, std::vector<size_t>> owned;
+  for (size_t idx = 0; idx < inventory.packages.size(); ++idx) {
+    const auto& owner_purl = inventory.packages[idx].owner_purl;
+    if (owner_purl.empty()) {
+      continue;
+    }
+    const auto owner = by_purl.find(owner_purl);
+    if (owner != by_purl.end() && owner->second != idx) {
+      owned[owner->second].push_back(idx);
+    }
+  }
+  return {owned.begin(), owned.end()};
 }
 
 std::vector<Property> os_properties(const model::OsIdentity& os) {

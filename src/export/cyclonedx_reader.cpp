@@ -72,6 +72,10 @@ Result<ComponentFacts> read_facts(const Json& component, const std::string& wher
   VIGIL_ASSIGN_OR_RETURN(const auto group, get_string(component, "group", where));
   VIGIL_ASSIGN_OR_RETURN(const auto version, get_string(component, "version", where));
   VIGIL_ASSIGN_OR_RETURN(const auto purl, get_string(component, "purl", where));
+  VIGIL_ASSIGN_OR_RETURN(const auto cpe, get_string(component, "cpe", where));
+  if (cpe && !cpe->empty()) {
+    facts.cpes.push_back(*cpe);
+  }
   facts.name = name.value_or("");
   facts.group = group.value_or("");
   facts.version = version.value_or("");

@@ -112,6 +112,9 @@ OrderedJson cyclonedx_package(const model::Package& package, const std::string& 
   if (!package.version.empty()) {
     component["version"] = package.version;
   }
+  if (!package.cpes.empty()) {
+    component["cpe"] = package.cpes.front();
+  }
   if (!package.purl.empty()) {
     component["purl"] = package.purl;
   }
@@ -125,7 +128,11 @@ OrderedJson cyclonedx_package(const model::Package& package, const std::string& 
   if (!occurrences.empty()) {
     component["evidence"] = {{"occurrences", std::move(occurrences)}};
   }
-  component["properties"] = properties_json(package_properties(package));
+  auto properties = package_properties(package);
+  for (size_t idx = 1; idx < package.cpes.size(); ++idx) {
+    properties.emplace_back(kPropCpe, package.cpes[idx]);
+  }
+  component["properties"] = properties_json(properties);
   return component;
 }
 
@@ -182,6 +189,15 @@ OrderedJson cyclonedx_bom(const SbomDocument& document, const PreparedDocument& 
   for (size_t idx = 0; idx < prepared.layers.size(); ++idx) {
     dependencies.push_back(
         {{"ref", layer_ref(prepared.layers[idx])}, {"dependsOn", std::move(layer_depends[idx])}});
+  }
+  // Ownership, in the same containment reading: the OS package that installed a language
+  // package's files "dependsOn" it (the `vigil:owned-by` property says it without ambiguity).
+  for (const auto& [owner, owned] : ownership_edges(inventory)) {
+    OrderedJson refs = OrderedJson::array();
+    for (const size_t idx : owned) {
+      refs.push_back(prepared.package_refs[idx]);
+    }
+    dependencies.push_back({{"ref", prepared.package_refs[owner]}, {"dependsOn", std::move(refs)}});
   }
   bom["dependencies"] = std::move(dependencies);
   return bom;

@@ -53,6 +53,8 @@ std::vector<SbomDocument> schema_cases() {
   }
   cases.push_back(function);
 
+  cases.push_back(testing::sample_document_with_cpes());
+
   SbomDocument empty;
   empty.subject = {SubjectKind::kDirectory, "", "", "", ""};
   empty.timestamp = "2024-01-01T00:00:00Z";
@@ -218,6 +220,44 @@ TEST(CycloneDxWriterTest, InvalidUtf8IsReplacedNotThrown) {
   ASSERT_TRUE(text.has_value());
   EXPECT_NE(text->find("bad\xEF\xBF\xBD"), std::string::npos);
   EXPECT_TRUE(json::accept(*text));
+}
+
+TEST(CycloneDxWriterTest, CpesAndOwnership) {
+  const auto document = testing::sample_document_with_cpes();
+  const auto text = write_cyclonedx(document);
+  ASSERT_TRUE(text.has_value()) << text.error().message;
+  const json bom = json::parse(*text);
+  const auto& packages = document.inventory.packages;
+  const json* openssl = component_by_ref(bom, packages[0].purl);
+  ASSERT_NE(openssl, nullptr);
+  EXPECT_EQ(openssl->value("cpe", ""), packages[0].cpes[0]);
+  const json* urllib3 = component_by_ref(bom, packages.back().purl);
+  ASSERT_NE(urllib3, nullptr);
+  EXPECT_EQ(urllib3->value("cpe", ""), packages.back().cpes[0]);
+  std::vector<std::string> extra_cpes;
+  std::string owned_by;
+  for (const auto& property : (*urllib3)["properties"]) {
+    if (property["name"] == "vigil:cpe23") {
+      extra_cpes.push_back(property["value"]);
+    } else if (property["name"] == "vigil:owned-by") {
+      owned_by = property["value"];
+    }
+  }
+  EXPECT_EQ(extra_cpes, std::vector<std::string>{packages.back().cpes[1]});
+  EXPECT_EQ(owned_by, packages[packages.size() - 2].purl);
+  // Without CPEs there is no cpe member.
+  const json* requests = component_by_ref(bom, packages[2].purl);
+  ASSERT_NE(requests, nullptr);
+  EXPECT_FALSE(requests->contains("cpe"));
+  // The owner "dependsOn" what it installed, as containment is written.
+  bool found = false;
+  for (const auto& dependency : bom["dependencies"]) {
+    if (dependency["ref"] == packages[packages.size() - 2].purl) {
+      EXPECT_EQ(dependency["dependsOn"], json::array({packages.back().purl}));
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

@@ -218,6 +218,25 @@ inline SbomDocument sample_document() {
   return document;
 }
 
+// sample_document() plus CPEs (one package with two) and a dist-info owned by its Debian
+// package (model::Package::owner_purl).
+inline SbomDocument sample_document_with_cpes() {
+  SbomDocument document = sample_document();
+  auto& packages = document.inventory.packages;
+  packages[0].cpes = {"cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*"};
+  packages[3].cpes = {"cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*"};
+  model::Package owner = deb("python3-urllib3", "1.26.12-1+deb12u1", "python-urllib3", kLayer1);
+  model::Package owned =
+      language(model::Ecosystem::kPyPI, "urllib3", "1.26.12", "pkg:pypi/urllib3@1.26.12",
+               "usr/lib/python3/dist-packages/urllib3-1.26.12.dist-info/METADATA", kLayer1);
+  owned.owner_purl = owner.purl;
+  owned.cpes = {"cpe:2.3:a:python:urllib3:1.26.12:*:*:*:*:*:*:*",
+                "cpe:2.3:a:urllib3_project:urllib3:1.26.12:*:*:*:*:python:*:*"};
+  packages.push_back(owner);
+  packages.push_back(owned);
+  return document;
+}
+
 inline model::Finding finding_for(const model::Package& package, std::string id,
                                   model::Severity severity, double score) {
   model::Finding finding;

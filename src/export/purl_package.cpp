@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
+#include <vector>
 #include <utility>
 
 #include "core/strings.hpp"
@@ -320,7 +323,140 @@ void collect_evidence(const ComponentFacts& facts, model::Package& package) {
   }
 }
 
+void collect_cpes(const ComponentFacts& facts, model::Package& package,
+                  std::vector<model::Diagnostic>& diagnostics) {
+  const auto add = [&](const std::string& text) {
+    if (auto cpe = cpe23_of(text)) {
+      if (std::find(package.cpes.begin(), package.cpes.end(), *cpe) == package.cpes.end()) {
+        package.cpes.push_back(std::move(*cpe));
+      }
+    } else {
+      diagnostics.push_back({model::DiagnosticLevel::kWarning, facts.where,
+                             fmt::format("'{}' is not a CPE: ignored", text.substr(0, 200))});
+    }
+  };
+  for (const auto& cpe : facts.cpes) {
+    add(cpe);
+  }
+  for (const auto& [name, value] : facts.properties) {
+    if (name == kPropCpe || name == "syft:cpe23") {
+      add(value);
+    }
+  }
+}
+
+// One CPE 2.2 URI component, percent-decoded and quoted for a 2.3 formatted string. "" is ANY
+// ("*"), "-" is NA. nullopt for a bad escape.
+std::optional<std::string> uri_component_to_fs(std::string_view value) {
+  if (value.empty()) {
+    return "*";
+  }
+  if (value == "-") {
+    return "-";
+  }
+  std::string out;
+  for (size_t idx = 0; idx < value.size(); ++idx) {
+    char c = value[idx];
+    if (c == '%') {
+      const auto nibble = [](char digit) -> int {
+        if (is_digit(digit)) {
+          return digit - '0';
+        }
+        const char lower = to_lower(digit);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+      };
+      if (idx + 2 >= value.size() || nibble(value[idx + 1]) < 0 || nibble(value[idx + 2]) < 0) {
+        return std::nullopt;
+      }
+      c = static_cast<char>(nibble(value[idx + 1]) * 16 + nibble(value[idx + 2]));
+      idx += 2;
+    }
+    if (!is_alnum(c) && c != '_' && c != '-' && c != '.') {
+      out.push_back('\\');
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::string> cpe23_of(std::string_view cpe) {
+  // part vendor product version update edition language sw_edition target_sw target_hw other
+  constexpr size_t kFields = 11;
+  constexpr size_t kMaxLength = 1024;
+  if (cpe.size() > kMaxLength) {
+    return std::nullopt;
+  }
+  if (cpe.starts_with("cpe:2.3:")) {
+    // Count unescaped ':' separators; pad a short string with ANY.
+    size_t fields = 1;
+    for (size_t idx = 8; idx < cpe.size(); ++idx) {
+      if (cpe[idx] == '\\') {
+        ++idx;
+      } else if (cpe[idx] == ':') {
+        ++fields;
+      }
+    }
+    const std::string_view part = cpe.substr(8, 1);
+    if (fields > kFields || cpe.size() < 10 || cpe[9] != ':' ||
+        (part != "a" && part != "o" && part != "h" && part != "*")) {
+      return std::nullopt;
+    }
+    std::string out(cpe);
+    for (; fields < kFields; ++fields) {
+      out += ":*";
+    }
+    return out;
+  }
+  if (!cpe.starts_with("cpe:/")) {
+    return std::nullopt;
+  }
+  std::vector<std::string_view> parts = split(cpe.substr(5), ':');
+  if (parts.empty() || parts.size() > 7 ||
+      (parts[0] != "a" && parts[0] != "o" && parts[0] != "h")) {
+    return std::nullopt;
+  }
+  std::vector<std::string> fields;
+  fields.emplace_back(parts[0]);
+  for (size_t idx = 1; idx < parts.size(); ++idx) {
+    if (idx == 5 && parts[idx].starts_with('~')) {
+      // Packed edition: ~edition~sw_edition~target_sw~target_hw~other.
+      const auto packed = split(parts[idx].substr(1), '~');
+      if (packed.size() != 5) {
+        return std::nullopt;
+      }
+      std::vector<std::string> unpacked;
+      for (const auto value : packed) {
+        auto decoded = uri_component_to_fs(value);
+        if (!decoded) {
+          return std::nullopt;
+        }
+        unpacked.push_back(std::move(*decoded));
+      }
+      fields.push_back(unpacked[0]);                                   // edition
+      fields.push_back(idx + 1 < parts.size() ? std::string() : "*");  // language, below
+      if (idx + 1 < parts.size()) {
+        auto language = uri_component_to_fs(parts[idx + 1]);
+        if (!language) {
+          return std::nullopt;
+        }
+        fields.back() = std::move(*language);
+      }
+      fields.insert(fields.end(), unpacked.begin() + 1, unpacked.end());
+      break;
+    }
+    auto decoded = uri_component_to_fs(parts[idx]);
+    if (!decoded) {
+      return std::nullopt;
+    }
+    fields.push_back(std::move(*decoded));
+  }
+  while (fields.size() < kFields) {
+    fields.emplace_back("*");
+  }
+  return fmt::format("cpe:2.3:{}", fmt::join(fields, ":"));
+}
 
 const std::string* find_property(const std::vector<Property>& properties, std::string_view name) {
   for (const auto& [key, value] : properties) {
@@ -351,6 +487,10 @@ model::Package build_package(const ComponentFacts& facts, const model::OsIdentit
   }
   apply_vigil_properties(facts, package, diagnostics);
   collect_evidence(facts, package);
+  collect_cpes(facts, package, diagnostics);
+  if (const std::string* owner = find_property(facts.properties, kPropOwnedBy)) {
+    package.owner_purl = *owner;
+  }
   return package;
 }
 

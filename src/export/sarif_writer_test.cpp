@@ -1,10 +1,12 @@
 // SARIF output, validated against the OASIS SARIF 2.1.0 schema (sarif-2.1.0-rtm.5) as shipped in
-// the npm package @microsoft/jest-sarif, fetched with `npm pack` into a cache beside the test
-// binary. Validation skips when npm or python3-jsonschema is unavailable, unless
-// VIGIL_REQUIRE_REFERENCE=1.
+// the npm package @microsoft/jest-sarif: scripts/install-deps.sh puts it in .deps/sarif/; without
+// it the test fetches it with `npm pack` into a cache beside the test binary. Validation skips
+// when neither works or python3-jsonschema is unavailable, unless VIGIL_REQUIRE_REFERENCE=1.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "export/export_test_support.hpp"
 #include "export/findings.hpp"
@@ -20,6 +22,16 @@ json write(const std::vector<model::Finding>& findings) {
   return json::parse(write_sarif(findings, sample_context()));
 }
 
+// The schema scripts/install-deps.sh fetched, else the test's own npm cache.
+std::optional<std::filesystem::path> sarif_schema() {
+  const std::filesystem::path installed =
+      std::filesystem::path(VIGIL_SOURCE_DIR) / ".deps/sarif/sarif-2.1.0-rtm.5.json";
+  if (std::filesystem::is_regular_file(installed)) {
+    return installed;
+  }
+  return testing::sarif_schema();
+}
+
 #define VIGIL_REQUIRE_SARIF_SCHEMA(schema)                                             \
   do {                                                                                 \
     if (!(schema)) {                                                                   \
@@ -31,7 +43,7 @@ json write(const std::vector<model::Finding>& findings) {
   } while (false)
 
 TEST(SarifWriterTest, ValidatesAgainstTheSarif210Schema) {
-  const auto schema = testing::sarif_schema();
+  const auto schema = sarif_schema();
   VIGIL_REQUIRE_SARIF_SCHEMA(schema);
   for (const auto& findings : {sample_findings(), std::vector<model::Finding>{}}) {
     const std::string text = write_sarif(findings, sample_context());
@@ -42,7 +54,7 @@ TEST(SarifWriterTest, ValidatesAgainstTheSarif210Schema) {
 }
 
 TEST(SarifWriterTest, ValidatorRejectsBrokenLogs) {
-  const auto schema = testing::sarif_schema();
+  const auto schema = sarif_schema();
   VIGIL_REQUIRE_SARIF_SCHEMA(schema);
   const json good = write(sample_findings());
   std::vector<json> broken(3, good);

@@ -58,8 +58,11 @@ struct SbomDocument {
 // examples). The subject is metadata.component; the OS, the layers (type "file", SHA-256 hash
 // when the digest is one) and the packages (type "library", purl, evidence.occurrences, and
 // `vigil:*` properties for ecosystem, arch, source package, locations and layer) are the flat
-// top-level `components`. Containment is written as `dependencies`: the subject dependsOn the
-// OS, its layers and the packages outside any layer, and each layer dependsOn its packages.
+// top-level `components`; a package's first CPE is its `cpe`, the others `vigil:cpe23`
+// properties, its owning OS package (Package::owner_purl) a `vigil:owned-by` property.
+// Containment is written as `dependencies`: the subject dependsOn the OS, its layers and the
+// packages outside any layer, each layer dependsOn its packages, and an OS package dependsOn the
+// language packages it installed.
 // (Nested components would express the assembly too, but many consumers read only the top
 // level, and the inventory holds no real dependency graph that the entries could be confused
 // with.) Package bom-refs are the purl when it is unique in the document, else
@@ -70,10 +73,11 @@ struct SbomDocument {
 // Writes `document` as SPDX 2.3 JSON: dataLicense CC0-1.0, documentNamespace
 // "https://vigil.invalid/spdx/<kind>/<name>-<uuid>" (the reserved .invalid domain: the URI is
 // an identifier only), creator "Tool: vigil-<version>", one package per subject, OS, layer and
-// package (downloadLocation NOASSERTION, filesAnalyzed false, purl as a PACKAGE-MANAGER
-// external ref, evidence paths in sourceInfo, and `vigil:<key>=<value>` annotations that
-// read_sbom() uses to restore the package exactly), and relationships DOCUMENT DESCRIBES
-// subject, subject CONTAINS OS / layer / package, layer CONTAINS package. Same errors and
+// package (downloadLocation NOASSERTION, filesAnalyzed false, CPEs as SECURITY cpe23Type and
+// the purl as a PACKAGE-MANAGER external ref, evidence paths in sourceInfo, and
+// `vigil:<key>=<value>` annotations that read_sbom() uses to restore the package exactly), and
+// relationships DOCUMENT DESCRIBES subject, subject CONTAINS OS / layer / package, layer
+// CONTAINS package, OS package CONTAINS the language packages it installed. Same errors and
 // guarantees as write_cyclonedx().
 [[nodiscard]] Result<std::string> write_spdx(const SbomDocument& document);
 

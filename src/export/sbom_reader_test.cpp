@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "export/export_test_support.hpp"
+#include "export/internal/reader.hpp"
 #include "export/sbom.hpp"
 
 namespace vigil::exporter {
@@ -76,6 +77,99 @@ TEST(SbomReaderTest, SpdxRoundTripRestoresTheInventoryExactly) {
   EXPECT_FALSE(read->inventory.complete);
   EXPECT_EQ(read->inventory.packages, document.inventory.packages);
   EXPECT_TRUE(read->diagnostics.empty());
+}
+
+// Vigil SBOM -> reader -> writer -> reader keeps CPEs and ownership, in both formats.
+TEST(SbomReaderTest, RoundTripKeepsCpesAndOwners) {
+  const auto document = testing::sample_document_with_cpes();
+  for (const auto& write : {write_cyclonedx, write_spdx}) {
+    const auto first = write(document);
+    ASSERT_TRUE(first.has_value());
+    const auto read = read_sbom(*first);
+    ASSERT_TRUE(read.has_value()) << read.error().message;
+    EXPECT_EQ(read->inventory.packages, document.inventory.packages);
+    EXPECT_TRUE(read->diagnostics.empty()) << read->diagnostics.front().message;
+    auto again = document;
+    again.inventory = read->inventory;
+    const auto second = write(again);
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(*second, *first);
+  }
+}
+
+TEST(SbomReaderTest, ThirdPartyCpesAreKeptAndNormalised) {
+  const json cdx = {
+      {"bomFormat", "CycloneDX"},
+      {"specVersion", "1.5"},
+      {"components",
+       {{{"type", "library"},
+         {"name", "curl"},
+         {"version", "8.4.0"},
+         {"purl", "pkg:generic/curl@8.4.0"},
+         {"cpe", "cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*"},
+         {"properties",
+          {{{"name", "syft:cpe23"}, {"value", "cpe:2.3:a:haxx:libcurl:8.4.0:*:*:*:*:*:*:*"}},
+           {{"name", "syft:cpe23"}, {"value", "cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*"}},
+           {{"name", "syft:cpe23"}, {"value", "not-a-cpe"}}}}}}}};
+  const auto read = read_sbom(cdx.dump());
+  ASSERT_TRUE(read.has_value()) << read.error().message;
+  ASSERT_EQ(read->inventory.packages.size(), 1U);
+  EXPECT_EQ(read->inventory.packages[0].cpes,
+            (std::vector<std::string>{"cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*",
+                                      "cpe:2.3:a:haxx:libcurl:8.4.0:*:*:*:*:*:*:*"}));
+  EXPECT_EQ(std::count_if(read->diagnostics.begin(), read->diagnostics.end(),
+                          [](const model::Diagnostic& diagnostic) {
+                            return diagnostic.message.find("'not-a-cpe' is not a CPE") !=
+                                       std::string::npos &&
+                                   diagnostic.level == model::DiagnosticLevel::kWarning;
+                          }),
+            1);
+
+  const json spdx = {
+      {"spdxVersion", "SPDX-2.3"},
+      {"SPDXID", "SPDXRef-DOCUMENT"},
+      {"packages",
+       {{{"SPDXID", "SPDXRef-a"},
+         {"name", "openssl"},
+         {"versionInfo", "1.0.1"},
+         {"externalRefs",
+          {{{"referenceCategory", "SECURITY"},
+            {"referenceType", "cpe22Type"},
+            {"referenceLocator", "cpe:/a:openssl:openssl:1.0.1%2b::~~~linux~~"}},
+           {{"referenceCategory", "SECURITY"},
+            {"referenceType", "cpe23Type"},
+            {"referenceLocator", "cpe:2.3:a:openssl:openssl:1.0.1"}},
+           {{"referenceCategory", "PACKAGE-MANAGER"},
+            {"referenceType", "purl"},
+            {"referenceLocator", "pkg:generic/openssl@1.0.1"}}}}}}}};
+  const auto spdx_read = read_sbom(spdx.dump());
+  ASSERT_TRUE(spdx_read.has_value()) << spdx_read.error().message;
+  ASSERT_EQ(spdx_read->inventory.packages.size(), 1U);
+  EXPECT_EQ(spdx_read->inventory.packages[0].cpes,
+            (std::vector<std::string>{"cpe:2.3:a:openssl:openssl:1.0.1\\+:*:*:*:*:linux:*:*",
+                                      "cpe:2.3:a:openssl:openssl:1.0.1:*:*:*:*:*:*:*"}));
+}
+
+TEST(SbomReaderTest, CpeForms) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*", "cpe:2.3:a:haxx:curl:8.4.0:*:*:*:*:*:*:*"},
+      {"cpe:2.3:o:debian:debian_linux", "cpe:2.3:o:debian:debian_linux:*:*:*:*:*:*:*:*"},
+      {"cpe:2.3:a:x:y\\:z:1", "cpe:2.3:a:x:y\\:z:1:*:*:*:*:*:*:*"},
+      {"cpe:/a:apache:log4j:2.14.1", "cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*"},
+      {"cpe:/o:redhat:enterprise_linux:8::baseos", "cpe:2.3:o:redhat:enterprise_linux:8:*:baseos:*:*:*:*:*"},
+      {"cpe:/a:vendor:product:-", "cpe:2.3:a:vendor:product:-:*:*:*:*:*:*:*"},
+      {"cpe:2.3:a:a:b:c:d:e:f:g:h:i:j:k:l", ""},  // too many fields
+      {"cpe:2.3:x:a:b", ""},
+      {"cpe:/a:bad%zzescape", ""},
+      {"cpe:/a:trailing%2", ""},
+      {"cpe:/a:a:b:1:2:~too~few", ""},
+      {"pkg:npm/lodash@4.17.21", ""},
+      {"", ""},
+  };
+  for (const auto& [in, out] : cases) {
+    const auto converted = internal::cpe23_of(in);
+    EXPECT_EQ(converted.value_or(""), out) << in;
+  }
 }
 
 struct PurlCase {

@@ -55,6 +55,8 @@ Result<void> read_external_refs(const Json& package, SpdxPackage& out) {
     VIGIL_ASSIGN_OR_RETURN(const auto locator, get_string(ref, "referenceLocator", item_where));
     if (type && *type == "purl" && locator && out.facts.purl.empty()) {
       out.facts.purl = *locator;
+    } else if (type && locator && (*type == "cpe23Type" || *type == "cpe22Type")) {
+      out.facts.cpes.push_back(*locator);  // checked and normalised by build_package
     }
   }
   return {};

@@ -79,11 +79,20 @@ class SpdxBuilder {
       relate(kSubjectId, "CONTAINS", id);
       layer_ids.emplace(prepared_.layers[idx].digest, id);
     }
+    std::vector<std::string> package_ids;
     for (size_t idx = 0; idx < inventory.packages.size(); ++idx) {
       const auto& package = inventory.packages[idx];
       const std::string id = add_package(package, prepared_.package_refs[idx]);
       const auto layer = layer_ids.find(package.layer_digest);
       relate(layer == layer_ids.end() ? std::string(kSubjectId) : layer->second, "CONTAINS", id);
+      package_ids.push_back(id);
+    }
+    // The OS package that installed a language package's files contains it (SPDX 2.3 §11.1
+    // CONTAINS: "SPDXRef-A contains SPDXRef-B"); the vigil:owned-by annotation names it too.
+    for (const auto& [owner, owned] : internal::ownership_edges(inventory)) {
+      for (const size_t idx : owned) {
+        relate(package_ids[owner], "CONTAINS", package_ids[idx]);
+      }
     }
     doc["packages"] = std::move(packages_);
     doc["relationships"] = std::move(relationships_);
@@ -180,10 +189,20 @@ class SpdxBuilder {
           fmt::format("acquired package info from {}", fmt::join(package.locations, ", "));
     }
     entry["primaryPackagePurpose"] = "LIBRARY";
+    OrderedJson refs = OrderedJson::array();
+    for (const auto& cpe : package.cpes) {
+      // SPDX 2.3 Annex F: category SECURITY, type cpe23Type for CPE 2.3 formatted strings.
+      refs.push_back({{"referenceCategory", "SECURITY"},
+                      {"referenceType", "cpe23Type"},
+                      {"referenceLocator", cpe}});
+    }
     if (!package.purl.empty()) {
-      entry["externalRefs"] = OrderedJson::array({{{"referenceCategory", "PACKAGE-MANAGER"},
-                                                   {"referenceType", "purl"},
-                                                   {"referenceLocator", package.purl}}});
+      refs.push_back({{"referenceCategory", "PACKAGE-MANAGER"},
+                      {"referenceType", "purl"},
+                      {"referenceLocator", package.purl}});
+    }
+    if (!refs.empty()) {
+      entry["externalRefs"] = std::move(refs);
     }
     entry["annotations"] = annotations(internal::package_properties(package));
     packages_.push_back(std::move(entry));

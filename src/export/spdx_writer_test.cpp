@@ -40,7 +40,8 @@ TEST(SpdxWriterTest, ValidatesAgainstBothOfficial23Schemas) {
   host.inventory.complete = false;
   SbomDocument empty;
   empty.timestamp = "2024-01-01T00:00:00Z";
-  for (const auto& document : {sample_document(), host, empty}) {
+  for (const auto& document :
+       {sample_document(), host, empty, testing::sample_document_with_cpes()}) {
     const auto text = write_spdx(document);
     ASSERT_TRUE(text.has_value()) << text.error().message;
     for (const auto& check : testing::validate_spdx(*text)) {
@@ -155,6 +156,30 @@ TEST(SpdxWriterTest, RejectsMalformedTimestamp) {
   const auto result = write_spdx(document);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(SpdxWriterTest, CpesAreSecurityRefsAndOwnersContainWhatTheyInstalled) {
+  const auto document = testing::sample_document_with_cpes();
+  const auto text = write_spdx(document);
+  ASSERT_TRUE(text.has_value()) << text.error().message;
+  const json doc = json::parse(*text);
+  const json* urllib3 = package_by_name(doc, "urllib3");
+  const json* owner = package_by_name(doc, "python3-urllib3");
+  ASSERT_NE(urllib3, nullptr);
+  ASSERT_NE(owner, nullptr);
+  std::vector<std::string> cpes;
+  for (const auto& ref : (*urllib3)["externalRefs"]) {
+    if (ref["referenceType"] == "cpe23Type") {
+      EXPECT_EQ(ref["referenceCategory"], "SECURITY");
+      cpes.push_back(ref["referenceLocator"]);
+    }
+  }
+  EXPECT_EQ(cpes, document.inventory.packages.back().cpes);
+  const json expected = {{"spdxElementId", (*owner)["SPDXID"]},
+                         {"relationshipType", "CONTAINS"},
+                         {"relatedSpdxElement", (*urllib3)["SPDXID"]}};
+  EXPECT_NE(std::find(doc["relationships"].begin(), doc["relationships"].end(), expected),
+            doc["relationships"].end());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "inventory/agent_document.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -22,6 +24,10 @@ constexpr size_t kMaxNesting = 16;  // the schema nests 4 deep; anything deeper 
 constexpr size_t kMaxTags = 50;     // EC2's per-resource tag limit
 constexpr size_t kMaxTagKey = 128;
 constexpr size_t kMaxTagValue = 256;
+constexpr int64_t kMaxPid = int64_t{1} << 22;  // PID_MAX_LIMIT on 64-bit Linux
+constexpr size_t kMaxProcessName = 64;
+constexpr size_t kMaxSocketPath = 4096;
+constexpr size_t kMaxPackageName = 256;
 constexpr std::array<std::string_view, 6> kInstanceStates = {
     "pending", "running", "shutting-down", "terminated", "stopping", "stopped"};
 
@@ -50,7 +56,7 @@ bool has_control_or_space(std::string_view text) {
 }
 
 json package_json(const model::Package& package) {
-  return {{"ecosystem", model::ecosystem_name(package.ecosystem)},
+  json out{{"ecosystem", model::ecosystem_name(package.ecosystem)},
           {"name", package.name},
           {"version", package.version},
           {"arch", package.arch},
@@ -60,10 +66,42 @@ json package_json(const model::Package& package) {
           {"locations", package.locations},
           {"purl", package.purl},
           {"layerDigest", package.layer_digest}};
+  // Written only when set: documents of hosts without them keep their bytes and content hash.
+  if (!package.owner_purl.empty()) {
+    out["ownerPurl"] = package.owner_purl;
+  }
+  if (!package.cpes.empty()) {
+    out["cpes"] = package.cpes;
+  }
+  return out;
 }
 
-// Everything but collectedAt and contentHash: the part the content hash covers.
-json content_json(const AgentDocument& document) {
+
+// One socket; `with_pid` false for the hashed form (a restarted daemon is an unchanged host).
+json socket_json(const ListeningSocket& socket, bool with_pid) {
+  json entry = {{"protocol", socket.protocol},
+                {"localAddress", socket.local_address},
+                {"port", socket.port},
+                {"processName", socket.process_name},
+                {"executable", socket.executable},
+                {"package", socket.package}};
+  if (with_pid) {
+    entry["pid"] = socket.pid;
+  }
+  return entry;
+}
+
+json sockets_json(const std::vector<ListeningSocket>& sockets, bool with_pid) {
+  json array = json::array();
+  for (const ListeningSocket& socket : sockets) {
+    array.push_back(socket_json(socket, with_pid));
+  }
+  return array;
+}
+
+// Everything but collectedAt and contentHash (and socket pids when `with_pid` is false): the
+// part the content hash covers.
+json content_json(const AgentDocument& document, bool with_pid) {
   const HostIdentity& host = document.host;
   const model::OsIdentity& os = document.inventory.os;
   json packages = json::array();
@@ -76,27 +114,33 @@ json content_json(const AgentDocument& document) {
                            {"where", diagnostic.where},
                            {"message", diagnostic.message}});
   }
-  return {{"schemaVersion", document.schema_version},
-          {"host",
-           {{"hostname", host.hostname},
-            {"machineId", host.machine_id},
-            {"instanceId", host.instance_id},
-            {"accountId", host.account_id},
-            {"region", host.region},
-            {"instanceState", host.instance_state},
-            {"amiId", host.ami_id},
-            {"tags", host.tags}}},
-          {"os",
-           {{"id", os.id},
-            {"versionId", os.version_id},
-            {"codename", os.codename},
-            {"prettyName", os.pretty_name},
-            {"kernelRelease", os.kernel_release},
-            {"endOfLife", os.end_of_life}}},
-          {"packages", std::move(packages)},
-          {"diagnostics", std::move(diagnostics)},
-          {"complete", document.inventory.complete},
-          {"agentVersion", document.agent_version}};
+  const int schema =
+      document.listening_sockets ? kAgentDocumentSocketsSchema : kAgentDocumentSchema;
+  json content = {{"schemaVersion", schema},
+                  {"host",
+                   {{"hostname", host.hostname},
+                    {"machineId", host.machine_id},
+                    {"instanceId", host.instance_id},
+                    {"accountId", host.account_id},
+                    {"region", host.region},
+                    {"instanceState", host.instance_state},
+                    {"amiId", host.ami_id},
+                    {"tags", host.tags}}},
+                  {"os",
+                   {{"id", os.id},
+                    {"versionId", os.version_id},
+                    {"codename", os.codename},
+                    {"prettyName", os.pretty_name},
+                    {"kernelRelease", os.kernel_release},
+                    {"endOfLife", os.end_of_life}}},
+                  {"packages", std::move(packages)},
+                  {"diagnostics", std::move(diagnostics)},
+                  {"complete", document.inventory.complete},
+                  {"agentVersion", document.agent_version}};
+  if (document.listening_sockets) {
+    content["listeningSockets"] = sockets_json(*document.listening_sockets, with_pid);
+  }
+  return content;
 }
 
 // Compact, keys sorted (nlohmann objects are ordered maps), invalid UTF-8 replaced: the same
@@ -253,6 +297,24 @@ Result<model::OsIdentity> parse_os(const json& root) {
   return os;
 }
 
+// An optional array of strings member ("locations", "cpes").
+Result<std::vector<std::string>> string_list(const json& entry, const char* key,
+                                             const std::string& prefix) {
+  std::vector<std::string> out;
+  VIGIL_ASSIGN_OR_RETURN(const json* list, Reader::array(entry, key, prefix + key, false));
+  if (list != nullptr) {
+    for (size_t index = 0; index < list->size(); ++index) {
+      const json& item = (*list)[index];
+      if (!item.is_string()) {
+        return fail(Error::parse("{}{}[{}]: expected a string, got {}", prefix, key, index,
+                                 item.type_name()));
+      }
+      out.push_back(item.get<std::string>());
+    }
+  }
+  return out;
+}
+
 Result<model::Package> parse_package(const json& entry, const std::string& where) {
   if (!entry.is_object()) {
     return fail(Error::parse("{}: expected an object, got {}", where, entry.type_name()));
@@ -278,18 +340,9 @@ Result<model::Package> parse_package(const json& entry, const std::string& where
   VIGIL_ASSIGN_OR_RETURN(package.distro_release, Reader::string(entry, "distroRelease", prefix));
   VIGIL_ASSIGN_OR_RETURN(package.purl, Reader::string(entry, "purl", prefix));
   VIGIL_ASSIGN_OR_RETURN(package.layer_digest, Reader::string(entry, "layerDigest", prefix));
-  VIGIL_ASSIGN_OR_RETURN(const json* locations,
-                         Reader::array(entry, "locations", prefix + "locations", false));
-  if (locations != nullptr) {
-    for (size_t index = 0; index < locations->size(); ++index) {
-      const json& location = (*locations)[index];
-      if (!location.is_string()) {
-        return fail(Error::parse("{}locations[{}]: expected a string, got {}", prefix, index,
-                                 location.type_name()));
-      }
-      package.locations.push_back(location.get<std::string>());
-    }
-  }
+  VIGIL_ASSIGN_OR_RETURN(package.owner_purl, Reader::string(entry, "ownerPurl", prefix));
+  VIGIL_ASSIGN_OR_RETURN(package.locations, string_list(entry, "locations", prefix));
+  VIGIL_ASSIGN_OR_RETURN(package.cpes, string_list(entry, "cpes", prefix));
   return package;
 }
 
@@ -312,6 +365,88 @@ Result<model::Diagnostic> parse_diagnostic(const json& entry, const std::string&
   VIGIL_ASSIGN_OR_RETURN(diagnostic.where, Reader::string(entry, "where", prefix));
   VIGIL_ASSIGN_OR_RETURN(diagnostic.message, Reader::string(entry, "message", prefix));
   return diagnostic;
+}
+
+Result<int64_t> integer_field(const json& entry, std::string_view key, const std::string& prefix,
+                              bool required, int64_t low, int64_t high) {
+  const std::string where = prefix + std::string(key);
+  VIGIL_ASSIGN_OR_RETURN(const json* value, Reader::member(entry, key, where, required));
+  if (value == nullptr) {
+    return int64_t{0};
+  }
+  if (!value->is_number_integer()) {
+    return fail(Error::parse("{}: expected an integer, got {}", where, value->type_name()));
+  }
+  // Unsigned values above INT64_MAX must not wrap into range.
+  if (value->is_number_unsigned() && value->get<uint64_t>() > static_cast<uint64_t>(high)) {
+    return fail(Error::invalid_argument("{}: expected {} to {}", where, low, high));
+  }
+  const auto number = value->get<int64_t>();
+  if (number < low || number > high) {
+    return fail(Error::invalid_argument("{}: expected {} to {}", where, low, high));
+  }
+  return number;
+}
+
+bool is_ip_address(const std::string& text) {
+  std::array<unsigned char, 16> buffer{};
+  return text.size() <= 64 && text.find('\0') == std::string::npos &&
+         (::inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 ||
+          ::inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1);
+}
+
+Result<ListeningSocket> parse_socket(const json& entry, const std::string& where) {
+  if (!entry.is_object()) {
+    return fail(Error::parse("{}: expected an object, got {}", where, entry.type_name()));
+  }
+  ListeningSocket socket;
+  const std::string prefix = where + ".";
+  VIGIL_ASSIGN_OR_RETURN(socket.protocol, Reader::string(entry, "protocol", prefix, true));
+  if (socket.protocol != "tcp" && socket.protocol != "udp") {
+    return fail(Error::invalid_argument("{}protocol: expected \"tcp\" or \"udp\"", prefix));
+  }
+  VIGIL_ASSIGN_OR_RETURN(socket.local_address,
+                         Reader::string(entry, "localAddress", prefix, true));
+  if (!is_ip_address(socket.local_address)) {
+    return fail(Error::invalid_argument("{}localAddress: expected an IPv4 or IPv6 address",
+                                        prefix));
+  }
+  VIGIL_ASSIGN_OR_RETURN(const int64_t port, integer_field(entry, "port", prefix, true, 1, 65535));
+  socket.port = static_cast<uint16_t>(port);
+  VIGIL_ASSIGN_OR_RETURN(socket.pid, integer_field(entry, "pid", prefix, false, 0, kMaxPid));
+  VIGIL_ASSIGN_OR_RETURN(socket.process_name, Reader::string(entry, "processName", prefix));
+  VIGIL_ASSIGN_OR_RETURN(socket.executable, Reader::string(entry, "executable", prefix));
+  VIGIL_ASSIGN_OR_RETURN(socket.package, Reader::string(entry, "package", prefix));
+  if (socket.process_name.size() > kMaxProcessName) {
+    return fail(Error::invalid_argument("{}processName: longer than {} characters", prefix,
+                                        kMaxProcessName));
+  }
+  if (socket.executable.size() > kMaxSocketPath ||
+      (!socket.executable.empty() && socket.executable.front() != '/')) {
+    return fail(Error::invalid_argument(
+        "{}executable: expected an absolute path of at most {} characters", prefix,
+        kMaxSocketPath));
+  }
+  if (socket.package.size() > kMaxPackageName || has_control_or_space(socket.package)) {
+    return fail(Error::invalid_argument(
+        "{}package: expected at most {} characters without spaces", prefix, kMaxPackageName));
+  }
+  return socket;
+}
+
+Result<std::vector<ListeningSocket>> parse_sockets_array(const json& array) {
+  if (array.size() > kMaxListeningSockets) {
+    return fail(Error::invalid_argument("listeningSockets: more than {} sockets",
+                                        kMaxListeningSockets));
+  }
+  std::vector<ListeningSocket> sockets;
+  sockets.reserve(array.size());
+  for (size_t index = 0; index < array.size(); ++index) {
+    VIGIL_ASSIGN_OR_RETURN(ListeningSocket socket,
+                           parse_socket(array[index], fmt::format("listeningSockets[{}]", index)));
+    sockets.push_back(std::move(socket));
+  }
+  return sockets;
 }
 
 // RFC 3339 with a "Z" offset: "YYYY-MM-DDTHH:MM:SS" + optional ".fraction" + "Z".
@@ -351,10 +486,12 @@ Result<AgentDocument> parse_root(const json& root) {
   if (!schema->is_number_integer()) {
     return fail(Error::parse("schemaVersion: expected an integer, got {}", schema->type_name()));
   }
-  if (*schema != kAgentDocumentSchema) {
-    return fail(Error::invalid_argument("schemaVersion: unsupported version {} (expected {})",
-                                        schema->dump(), kAgentDocumentSchema));
+  if (*schema != kAgentDocumentSchema && *schema != kAgentDocumentSocketsSchema) {
+    return fail(Error::invalid_argument("schemaVersion: unsupported version {} (expected {} or {})",
+                                        schema->dump(), kAgentDocumentSchema,
+                                        kAgentDocumentSocketsSchema));
   }
+  document.schema_version = schema->get<int>();
   VIGIL_ASSIGN_OR_RETURN(document.host, parse_host(root));
   VIGIL_ASSIGN_OR_RETURN(document.inventory.os, parse_os(root));
   VIGIL_ASSIGN_OR_RETURN(const json* packages, Reader::array(root, "packages", "packages", true));
@@ -385,6 +522,18 @@ Result<AgentDocument> parse_root(const json& root) {
   if (document.agent_version.empty() || document.agent_version.size() > 64) {
     return fail(Error::invalid_argument("agentVersion: expected 1 to 64 characters"));
   }
+  // Schema 2 requires the sockets (possibly none); schema 1 predates them.
+  const bool sockets_schema = document.schema_version == kAgentDocumentSocketsSchema;
+  VIGIL_ASSIGN_OR_RETURN(const json* sockets,
+                         Reader::array(root, "listeningSockets", "listeningSockets",
+                                       sockets_schema));
+  if (sockets != nullptr) {
+    if (!sockets_schema) {
+      return fail(Error::invalid_argument("listeningSockets: needs schemaVersion {}",
+                                          kAgentDocumentSocketsSchema));
+    }
+    VIGIL_ASSIGN_OR_RETURN(document.listening_sockets, parse_sockets_array(*sockets));
+  }
   VIGIL_ASSIGN_OR_RETURN(const std::string stated, Reader::string(root, "contentHash", ""));
   document.content_hash = agent_content_hash(document);
   if (!stated.empty() && stated != document.content_hash) {
@@ -398,14 +547,35 @@ Result<AgentDocument> parse_root(const json& root) {
 }  // namespace
 
 std::string agent_content_hash(const AgentDocument& document) {
-  return std::string(sources::digest_hex(sources::sha256_digest(canonical(content_json(document)))));
+  return std::string(sources::digest_hex(sources::sha256_digest(canonical(content_json(document, false)))));
 }
 
 std::string write_agent_document(const AgentDocument& document) {
-  json root = content_json(document);
+  json root = content_json(document, true);
   root["collectedAt"] = document.collected_at;
   root["contentHash"] = agent_content_hash(document);
   return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string write_listening_sockets(const std::vector<ListeningSocket>& sockets) {
+  return canonical(sockets_json(sockets, true));
+}
+
+Result<std::vector<ListeningSocket>> parse_listening_sockets(std::string_view text) {
+  if (text.size() > kMaxDocumentBytes) {
+    return fail(Error::invalid_argument("listeningSockets: {} bytes exceeds the {} byte limit",
+                                        text.size(), kMaxDocumentBytes));
+  }
+  VIGIL_TRY(check_nesting(text));
+  try {
+    const json array = json::parse(text);
+    if (!array.is_array()) {
+      return fail(Error::parse("listeningSockets: expected an array, got {}", array.type_name()));
+    }
+    return parse_sockets_array(array);
+  } catch (const json::exception& error) {
+    return fail(Error::parse("listeningSockets: {}", error.what()));
+  }
 }
 
 Result<AgentDocument> parse_agent_document(std::string_view text) {

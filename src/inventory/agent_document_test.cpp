@@ -38,6 +38,8 @@ AgentDocument sample_document() {
   requests.version = "2.31.0";
   requests.locations = {"/usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA"};
   requests.purl = "pkg:pypi/requests@2.31.0";
+  requests.owner_purl = "pkg:deb/debian/python3-requests@2.31.0-1?arch=all&distro=debian-12";
+  openssl.cpes = {"cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*"};
   document.inventory.packages = {openssl, requests};
   document.inventory.diagnostics = {
       {model::DiagnosticLevel::kWarning, "/opt/app/package.json", "unterminated string"}};
@@ -111,10 +113,18 @@ struct InvalidCase {
 
 TEST(AgentDocumentTest, RejectsInvalidFieldsNamingThem) {
   const std::vector<InvalidCase> cases = {
-      {"schema", json::json_pointer("/schemaVersion"), 2, ErrorCode::kInvalidArgument,
+      {"schema", json::json_pointer("/schemaVersion"), 3, ErrorCode::kInvalidArgument,
        "schemaVersion"},
+      {"schema 2 without sockets", json::json_pointer("/schemaVersion"), 2,
+       ErrorCode::kInvalidArgument, "listeningSockets: missing"},
+      {"sockets in schema 1", json::json_pointer("/listeningSockets"), json::array(),
+       ErrorCode::kInvalidArgument, "listeningSockets: needs schemaVersion 2"},
       {"schema type", json::json_pointer("/schemaVersion"), "1", ErrorCode::kParse,
        "schemaVersion"},
+      {"owner", json::json_pointer("/packages/1/ownerPurl"), 7, ErrorCode::kParse,
+       "packages[1].ownerPurl"},
+      {"cpe item", json::json_pointer("/packages/0/cpes/0"), false, ErrorCode::kParse,
+       "packages[0].cpes[0]"},
       {"account", json::json_pointer("/host/accountId"), "12345", ErrorCode::kInvalidArgument,
        "host.accountId: expected 12 digits"},
       {"machine id", json::json_pointer("/host/machineId"), "XYZ", ErrorCode::kInvalidArgument,
@@ -165,6 +175,128 @@ TEST(AgentDocumentTest, RejectsInvalidFieldsNamingThem) {
     EXPECT_NE(parsed.error().message.find(row.message_part), std::string::npos)
         << row.name << ": " << parsed.error().message;
   }
+}
+
+// sample_document() with two listening sockets (schema 2).
+AgentDocument socket_document() {
+  AgentDocument document = sample_document();
+  document.schema_version = kAgentDocumentSocketsSchema;
+  document.listening_sockets = std::vector<ListeningSocket>{
+      {"tcp", "0.0.0.0", 443, 812, "nginx", "/usr/sbin/nginx", "nginx-core"},
+      {"udp", "::", 5353, 0, "", "", ""}};
+  document.content_hash = agent_content_hash(document);
+  return document;
+}
+
+TEST(AgentDocumentTest, ListeningSocketsMakeSchema2AndRoundTrip) {
+  const AgentDocument document = socket_document();
+  const std::string text = write_agent_document(document);
+  const json root = json::parse(text);
+  EXPECT_EQ(root["schemaVersion"], 2);
+  EXPECT_EQ(root["listeningSockets"][0]["localAddress"], "0.0.0.0");
+  EXPECT_EQ(root["listeningSockets"][0]["port"], 443);
+  EXPECT_EQ(root["listeningSockets"][0]["pid"], 812);
+  EXPECT_EQ(root["listeningSockets"][0]["processName"], "nginx");
+  EXPECT_EQ(root["listeningSockets"][0]["executable"], "/usr/sbin/nginx");
+  EXPECT_EQ(root["listeningSockets"][0]["package"], "nginx-core");
+  const auto parsed = parse_agent_document(text);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(*parsed, document);
+
+  // Looked, found none: still schema 2, an empty array.
+  AgentDocument none = sample_document();
+  none.schema_version = kAgentDocumentSocketsSchema;
+  none.listening_sockets.emplace();
+  const auto empty = parse_agent_document(write_agent_document(none));
+  ASSERT_TRUE(empty) << empty.error().message;
+  ASSERT_TRUE(empty->listening_sockets.has_value());
+  EXPECT_TRUE(empty->listening_sockets->empty());
+  EXPECT_EQ(empty->schema_version, 2);
+}
+
+TEST(AgentDocumentTest, DocumentsWithoutSocketsStaySchema1) {
+  const json root = json::parse(write_agent_document(sample_document()));
+  EXPECT_EQ(root["schemaVersion"], 1);
+  EXPECT_FALSE(root.contains("listeningSockets"));
+  const auto parsed = parse_agent_document(root.dump());
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_FALSE(parsed->listening_sockets.has_value());
+  EXPECT_EQ(parsed->schema_version, 1);
+}
+
+TEST(AgentDocumentTest, SocketHashIgnoresPidsButNotPorts) {
+  const AgentDocument document = socket_document();
+  AgentDocument restarted = document;
+  (*restarted.listening_sockets)[0].pid = 9999;
+  EXPECT_EQ(agent_content_hash(restarted), agent_content_hash(document));
+  AgentDocument moved = document;
+  (*moved.listening_sockets)[0].port = 8443;
+  EXPECT_NE(agent_content_hash(moved), agent_content_hash(document));
+  EXPECT_NE(agent_content_hash(document), agent_content_hash(sample_document()));
+}
+
+TEST(AgentDocumentTest, RejectsInvalidSocketsNamingTheField) {
+  const std::vector<InvalidCase> cases = {
+      {"protocol", json::json_pointer("/listeningSockets/0/protocol"), "sctp",
+       ErrorCode::kInvalidArgument, "listeningSockets[0].protocol"},
+      {"protocol missing", json::json_pointer("/listeningSockets/1/protocol"), nullptr,
+       ErrorCode::kInvalidArgument, "listeningSockets[1].protocol: missing"},
+      {"address", json::json_pointer("/listeningSockets/0/localAddress"), "999.0.0.1",
+       ErrorCode::kInvalidArgument, "listeningSockets[0].localAddress"},
+      {"address nul", json::json_pointer("/listeningSockets/0/localAddress"),
+       std::string("1.2.3.4\0x", 9), ErrorCode::kInvalidArgument,
+       "listeningSockets[0].localAddress"},
+      {"address type", json::json_pointer("/listeningSockets/0/localAddress"), 1,
+       ErrorCode::kParse, "listeningSockets[0].localAddress"},
+      {"port zero", json::json_pointer("/listeningSockets/0/port"), 0,
+       ErrorCode::kInvalidArgument, "listeningSockets[0].port: expected 1 to 65535"},
+      {"port big", json::json_pointer("/listeningSockets/0/port"), 65536,
+       ErrorCode::kInvalidArgument, "listeningSockets[0].port"},
+      {"port huge", json::json_pointer("/listeningSockets/0/port"),
+       json(uint64_t{18446744073709551615ULL}), ErrorCode::kInvalidArgument,
+       "listeningSockets[0].port"},
+      {"port float", json::json_pointer("/listeningSockets/0/port"), 443.5, ErrorCode::kParse,
+       "listeningSockets[0].port: expected an integer"},
+      {"port missing", json::json_pointer("/listeningSockets/0/port"), nullptr,
+       ErrorCode::kInvalidArgument, "listeningSockets[0].port: missing"},
+      {"pid", json::json_pointer("/listeningSockets/0/pid"), -1, ErrorCode::kInvalidArgument,
+       "listeningSockets[0].pid"},
+      {"process", json::json_pointer("/listeningSockets/0/processName"), std::string(65, 'x'),
+       ErrorCode::kInvalidArgument, "listeningSockets[0].processName"},
+      {"executable", json::json_pointer("/listeningSockets/0/executable"), "nginx",
+       ErrorCode::kInvalidArgument, "listeningSockets[0].executable"},
+      {"package", json::json_pointer("/listeningSockets/0/package"), "two words",
+       ErrorCode::kInvalidArgument, "listeningSockets[0].package"},
+      {"entry type", json::json_pointer("/listeningSockets/1"), "tcp", ErrorCode::kParse,
+       "listeningSockets[1]: expected an object"},
+      {"array type", json::json_pointer("/listeningSockets"), json::object(), ErrorCode::kParse,
+       "listeningSockets: expected an array"},
+  };
+  const json base = json::parse(write_agent_document(socket_document()));
+  for (const InvalidCase& row : cases) {
+    json root = base;
+    root[row.pointer] = row.value;
+    if (row.value.is_null()) {
+      root[row.pointer.parent_pointer()].erase(row.pointer.back());
+    }
+    const auto parsed = parse_agent_document(root.dump());
+    ASSERT_FALSE(parsed) << row.name;
+    EXPECT_EQ(parsed.error().code, row.code) << row.name << ": " << parsed.error().message;
+    EXPECT_NE(parsed.error().message.find(row.message_part), std::string::npos)
+        << row.name << ": " << parsed.error().message;
+  }
+}
+
+TEST(AgentDocumentTest, SocketListAloneRoundTrips) {
+  const auto sockets = *socket_document().listening_sockets;
+  const auto parsed = parse_listening_sockets(write_listening_sockets(sockets));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(*parsed, sockets);
+  EXPECT_EQ(parse_listening_sockets("{}").error().code, ErrorCode::kParse);
+  EXPECT_EQ(parse_listening_sockets("[").error().code, ErrorCode::kParse);
+  const auto bad = parse_listening_sockets(R"([{"protocol":"tcp","localAddress":"::1"}])");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("listeningSockets[0].port"), std::string::npos);
 }
 
 TEST(AgentDocumentTest, RejectsNonDocuments) {

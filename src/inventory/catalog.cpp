@@ -20,8 +20,10 @@
 #include "inventory/catalogers/python.hpp"
 #include "inventory/catalogers/rpmdb.hpp"
 #include "inventory/catalogers/ruby.hpp"
+#include "inventory/cpe.hpp"
 #include "inventory/internal/os_package.hpp"
 #include "inventory/os_release.hpp"
+#include "inventory/ownership.hpp"
 #include "version/version.hpp"
 
 namespace vigil::inventory {
@@ -76,6 +78,29 @@ void finish_packages(model::Inventory& inventory, size_t first) {
                        package.version, parsed.error().message)});
     }
   }
+}
+
+// Asks the OS catalogers that ran which language packages' evidence files they installed.
+void set_owners(const sources::FileTree& tree,
+                const std::vector<std::unique_ptr<Cataloger>>& catalogers,
+                const std::vector<std::vector<std::string>>& wanted, model::Inventory& inventory) {
+  OwnerQuery query(inventory);
+  if (query.empty()) {
+    return;
+  }
+  for (size_t idx = 0; idx < catalogers.size() && query.unclaimed() > 0; ++idx) {
+    if (wanted[idx].empty()) {
+      continue;
+    }
+    try {
+      catalogers[idx]->find_owners(tree, inventory, query);
+    } catch (const std::exception& error) {
+      inventory.diagnostics.push_back({model::DiagnosticLevel::kWarning,
+                                       std::string(catalogers[idx]->name()),
+                                       fmt::format("file ownership not read: {}", error.what())});
+    }
+  }
+  query.apply(inventory);
 }
 
 }  // namespace
@@ -145,6 +170,12 @@ model::Inventory catalog(const sources::FileTree& tree,
       inventory.complete = false;
     }
     finish_packages(inventory, first);
+  }
+  set_owners(tree, catalogers, wanted, inventory);
+  for (auto& package : inventory.packages) {
+    if (package.cpes.empty()) {
+      package.cpes = known_cpes(package);
+    }
   }
   return inventory;
 }

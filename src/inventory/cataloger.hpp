@@ -13,6 +13,8 @@
 
 namespace vigil::inventory {
 
+class OwnerQuery;  // inventory/ownership.hpp
+
 class Cataloger {
  public:
   virtual ~Cataloger() = default;
@@ -28,6 +30,16 @@ class Cataloger {
   // Problems with one file become diagnostics naming the file; the cataloger carries on.
   virtual void catalog(const sources::FileTree& tree, std::span<const std::string> paths,
                        model::Inventory& inventory) const = 0;
+
+  // OS package managers: claims in `query` (OwnerQuery::claim) every evidence file that one of
+  // the packages this cataloger put into `inventory` installed, from the manager's file lists.
+  // Called after every cataloger ran, only for catalogers that had evidence and only when some
+  // language package has evidence files. Only packages of an advisory ecosystem
+  // (model::is_os_ecosystem) may claim: a package recorded as Generic has no distro data that
+  // could cover what it installed. Unreadable lists are skipped (the file is then simply not
+  // owned). Default: claims nothing.
+  virtual void find_owners(const sources::FileTree& /*tree*/, const model::Inventory& /*inventory*/,
+                           OwnerQuery& /*query*/) const {}
 };
 
 // The catalogers Vigil ships, as an explicit list (see docs/catalogers.md): dpkg, apk, rpm,
@@ -38,7 +50,9 @@ std::vector<std::unique_ptr<Cataloger>> default_catalogers();
 // `catalogers` over one walk of the tree: each gets the regular files its wants() accepted, in
 // walk order. Then, for every OS package, fills `distro_release` and (if the cataloger left it
 // empty) `purl` from the OS identity, and adds a warning when its version does not parse under
-// its ecosystem's scheme. `target` is the tree's host root ("/") or its description; on the live
+// its ecosystem's scheme. Then asks the OS catalogers which language packages' evidence files
+// their packages installed (Cataloger::find_owners) and sets those packages' `owner_purl`, and
+// fills `cpes` from the curated table (inventory/cpe.hpp) where it knows the package. `target` is the tree's host root ("/") or its description; on the live
 // host root, `os.kernel_release` is the running kernel (uname). With no cataloger the tree is
 // not walked. Never fails as a whole: unreadable parts become diagnostics and
 // `complete = false`. Thread-safe if the catalogers are (the shipped ones are).

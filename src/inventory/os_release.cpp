@@ -408,7 +408,7 @@ model::OsIdentity identify_os(const sources::FileTree& tree,
   }
   if (!found) {
     diagnostics.push_back(
-        {model::DiagnosticLevel::kWarning, "",
+        {model::DiagnosticLevel::kWarning, "/",
          "unknown operating system: no etc/os-release, usr/lib/os-release, etc/system-release, "
          "etc/alpine-release or etc/debian_version"});
     return os;

@@ -130,11 +130,19 @@ std::vector<Match> match_package(const model::Package& package, const MatchIndex
 
 }  // namespace
 
+bool deferred_to_os_package(const model::Package& package) {
+  return !package.owner_purl.empty() && !model::is_os_ecosystem(package.ecosystem);
+}
+
 MatchResult match(const model::Inventory& inventory, const MatchIndex& index, MatchCache* cache) {
   MatchResult result;
   std::string key;
   for (size_t package_idx = 0; package_idx < inventory.packages.size(); ++package_idx) {
     const model::Package& package = inventory.packages[package_idx];
+    if (deferred_to_os_package(package)) {
+      ++result.deferred;
+      continue;
+    }
     std::vector<Match> found;
     if (cache != nullptr) {
       key.clear();

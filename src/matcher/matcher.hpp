@@ -74,7 +74,15 @@ struct Match {
 struct MatchResult {
   std::vector<Match> matches;
   std::vector<model::Diagnostic> diagnostics;  // packages whose versions did not parse, etc.
+  // Language packages left to the OS package that installed them (deferred_to_os_package).
+  size_t deferred = 0;
 };
+
+// True for a language package installed by an OS package (Package::owner_purl set): it is not
+// matched against its ecosystem's upstream ranges, since the distribution patches what it ships
+// (backported fixes keep the upstream version) and the OS package's distro advisories cover it;
+// matching both would report backport false positives and duplicate the OS package's findings.
+bool deferred_to_os_package(const model::Package& package);
 
 // Remembers the matches of a (ecosystem, name, version, release) so identical packages across
 // many resources — a base image's 400 packages in 200 images — are matched once. One cache per
@@ -95,6 +103,7 @@ class MatchCache {
 };
 
 // Matches every package of `inventory` against `index`, reusing and filling `cache` when given.
+// Packages deferred_to_os_package() are counted in `deferred` and not matched.
 // Thread-safe for concurrent calls with distinct caches (the index is read-only).
 MatchResult match(const model::Inventory& inventory, const MatchIndex& index,
                   MatchCache* cache = nullptr);

@@ -22,6 +22,14 @@ struct Package {
   std::vector<std::string> locations;  // files the package was found in (evidence)
   std::string purl;                    // canonical Package URL
   std::string layer_digest;            // image layer that introduced it, when known
+  // Language packages only: the purl of the installed OS package (dpkg/rpm/apk) whose file list
+  // holds one of `locations`, e.g. a dist-info shipped by Debian's python3-urllib3. Such a package
+  // is not matched against upstream ranges: its OS package's distro advisories cover it
+  // (backported fixes). Empty when not owned, or unknown (no file list was available).
+  std::string owner_purl;
+  // CPE 2.3 formatted strings ("cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*") where they are
+  // known: from an imported SBOM or Vigil's curated table (inventory/cpe.hpp). Never guessed.
+  std::vector<std::string> cpes;
 
   friend bool operator==(const Package&, const Package&) = default;
 };

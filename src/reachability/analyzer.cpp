@@ -25,20 +25,6 @@ int protocol_number(Protocol protocol) {
   return protocol == Protocol::kUdp ? kProtocolUdp : kProtocolTcp;
 }
 
-// kInternet > kUnknown > kVpc > kNone: an unknown answer might be the internet.
-int rank(ReachabilityClass reachability) {
-  switch (reachability) {
-    case ReachabilityClass::kNone:
-      return 0;
-    case ReachabilityClass::kVpc:
-      return 1;
-    case ReachabilityClass::kUnknown:
-      return 2;
-    case ReachabilityClass::kInternet:
-      return 3;
-  }
-  return 2;
-}
 
 }  // namespace
 
@@ -95,7 +81,7 @@ class Analyzer::Impl {
     }
     ReachabilityClass summary = ReachabilityClass::kNone;
     for (const auto& port : result.ports) {
-      if (rank(port.reachability) > rank(summary)) {
+      if (exposure_rank(port.reachability) > exposure_rank(summary)) {
         summary = port.reachability;
       }
     }
@@ -202,6 +188,33 @@ ReachabilityClass Analyzer::port_reachability(std::string_view instance_id, Prot
   return outcome.reachability_class();
 }
 
+std::optional<PortReachability> Analyzer::port_detail(std::string_view instance_id,
+                                                      Protocol protocol, uint16_t port) const {
+  const int position = impl_->index.find_instance(instance_id);
+  if (position == internal::kNone) {
+    return std::nullopt;
+  }
+  const auto& view = impl_->index.instances[static_cast<size_t>(position)];
+  const Evaluator evaluator(impl_->index, view);
+  const auto outcome = evaluator.evaluate(protocol_number(protocol), port);
+  PortReachability detail = impl_->port_of(protocol, {port, port}, outcome);
+  if (!view.missing.empty()) {
+    detail.reachability = ReachabilityClass::kUnknown;  // as port_reachability()
+    detail.path.clear();
+    detail.source.clear();
+    detail.reason = "the instance's network configuration is incomplete in the bundle";
+  } else if (!outcome.opened) {
+    detail.reachability =
+        outcome.unknowns.empty() ? ReachabilityClass::kNone : ReachabilityClass::kUnknown;
+    detail.path.clear();
+    detail.source.clear();
+    if (detail.reason.empty()) {
+      detail.reason = "no attached security group opens it";
+    }
+  }
+  return detail;
+}
+
 const std::vector<model::Diagnostic>& Analyzer::diagnostics() const {
   return impl_->index.diagnostics();
 }
@@ -222,6 +235,20 @@ std::string_view reachability_class_name(ReachabilityClass reachability) {
       return "INTERNET";
   }
   return "UNKNOWN";
+}
+
+int exposure_rank(ReachabilityClass reachability) {
+  switch (reachability) {
+    case ReachabilityClass::kNone:
+      return 0;
+    case ReachabilityClass::kVpc:
+      return 1;
+    case ReachabilityClass::kUnknown:
+      return 2;
+    case ReachabilityClass::kInternet:
+      return 3;
+  }
+  return 2;
 }
 
 std::string_view component_type_name(ComponentType type) {

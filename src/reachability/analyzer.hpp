@@ -72,6 +72,14 @@ class Analyzer {
   [[nodiscard]] ReachabilityClass port_reachability(std::string_view instance_id,
                                                     Protocol protocol, uint16_t port) const;
 
+  // The same question with the evidence: the port as a one-port range, its class, and for
+  // kInternet/kVpc the path and the rule source (as in analyze()); for kNone/kUnknown the
+  // reason. nullopt when `instance_id` is not in the environment. The class always equals
+  // port_reachability()'s.
+  [[nodiscard]] std::optional<PortReachability> port_detail(std::string_view instance_id,
+                                                            Protocol protocol,
+                                                            uint16_t port) const;
+
   // Problems found while resolving references (dangling ids, unattached gateways, ...).
   [[nodiscard]] const std::vector<model::Diagnostic>& diagnostics() const;
 

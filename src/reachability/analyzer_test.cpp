@@ -263,6 +263,37 @@ TEST(AnalyzerTest, MissingGroupMakesTheAnswerUnknown) {
   EXPECT_NE(analyzer.diagnostics().front().message.find("sg-missing"), std::string::npos);
 }
 
+TEST(AnalyzerTest, PortDetailGivesThePathAndAgreesWithPortReachability) {
+  World world;
+  world.group().inbound.push_back(tcp(443, 443, {"0.0.0.0/0"}));
+  world.group().inbound.push_back(tcp(5432, 5432, {"10.0.0.0/16"}));
+  const Analyzer analyzer(world.env);
+  const auto open = analyzer.port_detail("i-1", Protocol::kTcp, 443);
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->reachability, ReachabilityClass::kInternet);
+  EXPECT_EQ(open->port_range, (PortRange{443, 443}));
+  EXPECT_EQ(open->source, "0.0.0.0/0");
+  ASSERT_FALSE(open->path.empty());
+  EXPECT_EQ(open->path.front().component_id, "igw-1");
+  const auto inside = analyzer.port_detail("i-1", Protocol::kTcp, 5432);
+  ASSERT_TRUE(inside.has_value());
+  EXPECT_EQ(inside->reachability, ReachabilityClass::kVpc);
+  EXPECT_FALSE(inside->reason.empty());
+  const auto closed = analyzer.port_detail("i-1", Protocol::kTcp, 8080);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->reachability, ReachabilityClass::kNone);
+  EXPECT_TRUE(closed->path.empty());
+  EXPECT_FALSE(closed->reason.empty());
+  for (const uint16_t port : {uint16_t{22}, uint16_t{443}, uint16_t{5432}, uint16_t{8080}}) {
+    for (const Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
+      EXPECT_EQ(analyzer.port_detail("i-1", protocol, port)->reachability,
+                analyzer.port_reachability("i-1", protocol, port))
+          << port;
+    }
+  }
+  EXPECT_FALSE(analyzer.port_detail("i-nope", Protocol::kTcp, 443).has_value());
+}
+
 TEST(AnalyzerTest, UnknownInstanceIsUnknown) {
   World world;
   const Analyzer analyzer(world.env);

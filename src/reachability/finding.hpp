@@ -19,6 +19,10 @@ enum class ReachabilityClass { kUnknown, kNone, kVpc, kInternet };
 // "UNKNOWN", "NONE", "VPC", "INTERNET".
 std::string_view reachability_class_name(ReachabilityClass reachability);
 
+// How exposed a class is, for taking the widest: INTERNET 3 > UNKNOWN 2 (it might be the
+// internet) > VPC 1 > NONE 0.
+int exposure_rank(ReachabilityClass reachability);
+
 // The transport protocols Inspector reports on.
 enum class Protocol { kTcp, kUdp };
 

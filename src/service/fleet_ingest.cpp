@@ -169,6 +169,7 @@ Result<IngestResult> FleetService::ingest_agent_document(std::string_view text,
   }
   VIGIL_TRY(store_->put_resource(record));
   VIGIL_TRY(store_->put_inventory(record.id, hash, document.inventory));
+  VIGIL_TRY(store_listening_sockets(document));
   record.inventory_hash = hash;
   VIGIL_TRY(store_->put_resource(record));
   VIGIL_TRY(refresh_coverage_locked(record, nullptr));

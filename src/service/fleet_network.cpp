@@ -6,12 +6,14 @@
 #include <chrono>
 #include <set>
 
+#include "inventory/agent_document.hpp"
 #include "reachability/analyzer.hpp"
 #include "reachability/bundle.hpp"
 #include "reachability/report.hpp"
 #include "service/fleet_service.hpp"
 #include "service/internal/finding_criteria.hpp"
 #include "service/internal/fleet_coverage.hpp"
+#include "service/package_reachability.hpp"
 #include "sources/digest.hpp"
 #include "sources/file_tree.hpp"
 
@@ -19,9 +21,14 @@ namespace vigil::service {
 
 using nlohmann::json;
 
-// The per-instance summary classes of an account's latest analysed bundle.
+// An account's latest analysed bundle: the environment and an Analyzer over it (per-port
+// questions for instances whose agent reports listening sockets), each instance's summary class
+// and a signature of its open ranges (a change re-scores instances with sockets).
 struct FleetService::NetworkState {
   std::map<std::string, reachability::ReachabilityClass, std::less<>> classes;
+  std::map<std::string, std::string, std::less<>> signatures;
+  std::unique_ptr<const reachability::Environment> env;
+  std::unique_ptr<const reachability::Analyzer> analyzer;  // over *env; destroyed first
 };
 
 namespace {
@@ -42,21 +49,27 @@ bool is_bundle_file_name(const std::string& name) {
   return name.starts_with("describe-") || name.starts_with("get-managed-prefix-list-entries.");
 }
 
-scoring::Reachability to_scoring(reachability::ReachabilityClass reach) {
-  switch (reach) {
-    case reachability::ReachabilityClass::kInternet:
-      return scoring::Reachability::kInternet;
-    case reachability::ReachabilityClass::kVpc:
-      return scoring::Reachability::kVpc;
-    case reachability::ReachabilityClass::kNone:
-      return scoring::Reachability::kNone;
-    case reachability::ReachabilityClass::kUnknown:
-      break;
+std::string sockets_key(const std::string& instance_id) { return "agent.sockets." + instance_id; }
+
+// The open ranges of an instance with their classes ("tcp:22-22:3;..."): equal signatures give
+// every port the same class.
+std::string range_signature(const reachability::InstanceReachability& instance) {
+  std::string out;
+  for (const auto& port : instance.ports) {
+    out += fmt::format("{}:{}-{}:{};", reachability::protocol_name(port.protocol),
+                       port.port_range.begin, port.port_range.end,
+                       static_cast<int>(port.reachability));
   }
-  return scoring::Reachability::kUnknown;
+  return out;
 }
 
-Result<reachability::Analysis> analyze_files(const std::map<std::string, std::string>& files) {
+struct LoadedBundle {
+  std::unique_ptr<reachability::Environment> env;
+  std::unique_ptr<reachability::Analyzer> analyzer;
+  reachability::Analysis analysis;
+};
+
+Result<LoadedBundle> analyze_files(const std::map<std::string, std::string>& files) {
   sources::MemoryFileTree tree;
   for (const auto& [name, content] : files) {
     tree.add_file(name, content);
@@ -68,7 +81,21 @@ Result<reachability::Analysis> analyze_files(const std::map<std::string, std::st
     }
     return fail(env.error());
   }
-  return reachability::analyze(*env);
+  LoadedBundle loaded;
+  loaded.env = std::make_unique<reachability::Environment>(std::move(*env));
+  loaded.analyzer = std::make_unique<reachability::Analyzer>(*loaded.env);
+  loaded.analysis = loaded.analyzer->analyze();
+  return loaded;
+}
+
+// Fills a NetworkState (a private type, hence `auto`) from a loaded bundle and its analysis.
+void fill_state(auto& state, LoadedBundle&& loaded, const reachability::Analysis& analysis) {
+  for (const auto& instance : analysis.instances) {
+    state.classes.emplace(instance.instance_id, instance.reachability);
+    state.signatures.emplace(instance.instance_id, range_signature(instance));
+  }
+  state.env = std::move(loaded.env);
+  state.analyzer = std::move(loaded.analyzer);
 }
 
 // Inspector's NetworkReachabilityDetails for one range.
@@ -172,11 +199,10 @@ Result<std::shared_ptr<const FleetService::NetworkState>> FleetService::network_
         files.emplace(name, content.get<std::string>());
       }
     }
-    VIGIL_ASSIGN_OR_RETURN(const auto analysis, analyze_files(files));
+    VIGIL_ASSIGN_OR_RETURN(auto loaded, analyze_files(files));
     auto fresh = std::make_shared<NetworkState>();
-    for (const auto& instance : analysis.instances) {
-      fresh->classes.emplace(instance.instance_id, instance.reachability);
-    }
+    const reachability::Analysis analysis = std::move(loaded.analysis);
+    fill_state(*fresh, std::move(loaded), analysis);
     state = std::move(fresh);
   }
   network_[account_id] = state;
@@ -190,7 +216,8 @@ Result<NetworkIngestResult> FleetService::apply_network_bundle(
   result.files = files.size();
 
   const auto started = std::chrono::steady_clock::now();
-  VIGIL_ASSIGN_OR_RETURN(auto analysis, analyze_files(files));
+  VIGIL_ASSIGN_OR_RETURN(auto loaded, analyze_files(files));
+  const reachability::Analysis analysis = std::move(loaded.analysis);
   result.analysis_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
@@ -238,8 +265,8 @@ Result<NetworkIngestResult> FleetService::apply_network_bundle(
   const auto time = now();
   VIGIL_TRY(store_->put_meta("network.analyzed." + account_id, std::to_string(time)));
   auto state = std::make_shared<NetworkState>();
+  fill_state(*state, std::move(loaded), analysis);
   for (const auto& instance : analysis.instances) {
-    state->classes.emplace(instance.instance_id, instance.reachability);
     switch (instance.reachability) {
       case reachability::ReachabilityClass::kInternet: ++result.internet; break;
       case reachability::ReachabilityClass::kVpc: ++result.vpc; break;
@@ -276,6 +303,22 @@ Result<NetworkIngestResult> FleetService::apply_network_bundle(
     by_instance[finding.instance_id].push_back(std::move(finding));
   }
   VIGIL_ASSIGN_OR_RETURN(const auto rules, suppression_rules());
+  // A port range whose class changed matters to an instance scored by its listening sockets
+  // even when the instance's summary class stayed.
+  const auto ranges_changed = [&](const std::string& instance_id) {
+    if (!previous) {
+      return true;
+    }
+    const auto before = previous->signatures.find(instance_id);
+    const auto after = state->signatures.find(instance_id);
+    const bool had = before != previous->signatures.end();
+    const bool has = after != state->signatures.end();
+    return had != has || (had && before->second != after->second);
+  };
+  const auto has_sockets = [&](const std::string& instance_id) {
+    const auto stored = store_->meta(sockets_key(instance_id));
+    return !stored || (*stored && !(*stored)->empty());  // an unreadable row: re-score anyway
+  };
   for (auto& [instance_id, network_findings] : by_instance) {
     const auto new_class = state->classes.find(instance_id);
     const auto reach_now = new_class == state->classes.end()
@@ -350,7 +393,9 @@ Result<NetworkIngestResult> FleetService::apply_network_bundle(
         result.closed += summary.closed;
         publish_finding_changes(instance_id, summary.changed_ids, time);
       }
-      rematch = reach_now != reach_before && !resource->inventory_hash.empty();
+      rematch = !resource->inventory_hash.empty() &&
+                (reach_now != reach_before ||
+                 (ranges_changed(instance_id) && has_sockets(instance_id)));
     }
     if (rematch) {
       VIGIL_TRY(enqueue("rematch", instance_id, R"({"trigger":"network"})"));
@@ -358,6 +403,39 @@ Result<NetworkIngestResult> FleetService::apply_network_bundle(
     }
   }
   return result;
+}
+
+Result<void> FleetService::store_listening_sockets(const inventory::AgentDocument& document) {
+  const auto& sockets = document.listening_sockets;
+  const std::string key = sockets_key(document.host.instance_id);
+  if (!sockets) {
+    VIGIL_ASSIGN_OR_RETURN(const auto stored, store_->meta(key));
+    if (!stored || stored->empty()) {
+      return {};  // nothing to clear: no row per socket-less host
+    }
+  }
+  return store_->put_meta(key, sockets ? inventory::write_listening_sockets(*sockets) : "");
+}
+
+Result<void> FleetService::resolve_reachability(const std::string& account_id,
+                                                const std::string& instance_id,
+                                                const model::Inventory& inventory,
+                                                ResourceContext& context) {
+  VIGIL_ASSIGN_OR_RETURN(context.reachability, instance_reachability(account_id, instance_id));
+  VIGIL_ASSIGN_OR_RETURN(const auto stored, store_->meta(sockets_key(instance_id)));
+  if (!stored || stored->empty()) {
+    return {};  // the agent reported no sockets: the instance's class for every package
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto state, network_state(account_id));
+  if (!state || !state->analyzer || !state->classes.contains(instance_id)) {
+    return {};  // no analysed bundle knows the instance: nothing per port to say
+  }
+  auto sockets = inventory::parse_listening_sockets(*stored);
+  if (!sockets) {
+    return fail(sockets.error().with_context("store meta " + sockets_key(instance_id)));
+  }
+  apply_socket_reachability(*sockets, inventory, *state->analyzer, instance_id, context);
+  return {};
 }
 
 }  // namespace vigil::service

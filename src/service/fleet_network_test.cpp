@@ -18,7 +18,6 @@ using nlohmann::json;
 const std::string kBundles = std::string(VIGIL_SOURCE_DIR) + "/tests/data/reachability/";
 constexpr const char* kFixtureAccount = "123456789012";
 constexpr const char* kBastion = "i-0ba57100000000001";
-constexpr const char* kCurlCve = "CVE-2023-38545";
 
 std::map<std::string, std::string> read_bundle(const std::string& name) {
   std::map<std::string, std::string> files;
@@ -209,6 +208,130 @@ TEST_F(FleetNetworkTest, ReachabilityAdjustsTheScoreOfTheSameInventory) {
             scoring::Reachability::kVpc);
   EXPECT_EQ(service->instance_reachability(kFixtureAccount, kBastion).value(),
             scoring::Reachability::kNone);
+}
+
+// `text` with every `from` replaced by `to`, in every file of the bundle.
+std::map<std::string, std::string> renamed(std::map<std::string, std::string> files,
+                                           const std::string& from, const std::string& to) {
+  for (auto& [name, text] : files) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  }
+  return files;
+}
+
+// The sample inventory's agent document with `curl` (CVE-2023-38545) listening on tcp `port`.
+std::string document_listening(const std::string& instance, const std::string& account,
+                               uint16_t port, const std::string& address = "0.0.0.0") {
+  auto document = inventory::parse_agent_document(agent_document(instance, account,
+                                                                 sample_inventory()));
+  EXPECT_TRUE(document.has_value());
+  document->listening_sockets = std::vector<inventory::ListeningSocket>{
+      {"tcp", address, port, 812, "curl", "/usr/bin/curl", "curl"},
+      {"tcp", "127.0.0.1", 25, 900, "exim4", "/usr/sbin/exim4", "exim4-daemon-light"}};
+  return inventory::write_agent_document(*document);
+}
+
+const model::ScoreAdjustment* step(const std::vector<model::ScoreAdjustment>& steps,
+                                   const std::string& factor) {
+  for (const auto& item : steps) {
+    if (item.factor == factor) {
+      return &item;
+    }
+  }
+  return nullptr;
+}
+
+bool mentions(const model::ScoreAdjustment* item, const std::string& text) {
+  return item != nullptr && item->reason.find(text) != std::string::npos;
+}
+
+// Two hosts, same curl, same instance-wide class (INTERNET: both open tcp/22 to the world):
+// curl listening on 22 stays INTERNET, curl listening on 8080 (no group opens it) is NONE.
+TEST_F(FleetNetworkTest, ListeningSocketsScoreThePackageByItsPort) {
+  constexpr const char* kOtherAccount = "333333333333";
+  constexpr const char* kOtherHost = "i-0ba57100000000002";
+  auto service = open();
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(service->ingest_network_bundle(read_bundle("bastion-ssh")).has_value());
+  const auto other_bundle =
+      renamed(as_account(read_bundle("bastion-ssh"), kOtherAccount), kBastion, kOtherHost);
+  ASSERT_TRUE(service->ingest_network_bundle(other_bundle).has_value());
+  EXPECT_EQ(service->instance_reachability(kOtherAccount, kOtherHost).value(),
+            scoring::Reachability::kInternet);
+  ingest(*service, document_listening(kBastion, kFixtureAccount, 22));
+  ingest(*service, document_listening(kOtherHost, kOtherAccount, 8080));
+  EXPECT_EQ(drain(*service), 2U);
+
+  const auto exposed_list = findings(*service, kBastion);
+  const auto hidden_list = findings(*service, kOtherHost);
+  const auto* exposed = find(exposed_list, kCurlCve, "curl");
+  const auto* hidden = find(hidden_list, kCurlCve, "curl");
+  ASSERT_NE(exposed, nullptr);
+  ASSERT_NE(hidden, nullptr);
+  EXPECT_LT(hidden->finding.inspector_score, exposed->finding.inspector_score);
+  EXPECT_LT(hidden->finding.vigil_risk, exposed->finding.vigil_risk);
+
+  // The explanations name the port, the process and the path source.
+  const auto* exposed_reach = step(exposed->finding.risk_explanation, "reachability");
+  EXPECT_TRUE(mentions(exposed_reach, "INTERNET reachability ×1.0")) << exposed_reach->reason;
+  EXPECT_TRUE(mentions(exposed_reach, "tcp/22 on 0.0.0.0 (curl, /usr/bin/curl)"));
+  EXPECT_TRUE(mentions(exposed_reach, "source 0.0.0.0/0, path igw-"));
+  EXPECT_TRUE(exposed->finding.inspector_adjustments.empty());
+  const auto* hidden_reach = step(hidden->finding.risk_explanation, "reachability");
+  EXPECT_TRUE(mentions(hidden_reach, "NONE reachability ×0.6"));
+  EXPECT_TRUE(mentions(hidden_reach, "tcp/8080 on 0.0.0.0 (curl, /usr/bin/curl) is not reachable"))
+      << hidden_reach->reason;
+  const auto* mav = step(hidden->finding.inspector_adjustments, "MAV");
+  ASSERT_NE(mav, nullptr);
+  EXPECT_EQ(mav->to, "L");
+  EXPECT_TRUE(mentions(mav, "tcp/8080"));
+
+  // libcurl4 owns no listening socket: the instance's class (INTERNET) applies, and says so.
+  const auto* library = find(hidden_list, kCurlCve, "libcurl4");
+  ASSERT_NE(library, nullptr);
+  EXPECT_EQ(library->finding.inspector_score, exposed->finding.inspector_score);
+  EXPECT_TRUE(mentions(step(library->finding.risk_explanation, "reachability"),
+                       "owns no listening socket: the instance's class (INTERNET) applies"));
+
+  // Opening 8080 to the world keeps the instance INTERNET but changes the port: re-scored.
+  auto groups = json::parse(other_bundle.at("describe-security-groups.json"));
+  auto opened = groups["SecurityGroups"][0]["IpPermissions"][0];
+  opened["FromPort"] = 8080;
+  opened["ToPort"] = 8080;
+  groups["SecurityGroups"][0]["IpPermissions"].push_back(opened);
+  auto wider = other_bundle;
+  wider["describe-security-groups.json"] = groups.dump();
+  const auto result = service->ingest_network_bundle(wider);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->rematches, 1U);
+  EXPECT_EQ(drain(*service), 1U);
+  const auto rescored_list = findings(*service, kOtherHost);
+  const auto* rescored = find(rescored_list, kCurlCve, "curl");
+  ASSERT_NE(rescored, nullptr);
+  EXPECT_EQ(rescored->finding.inspector_score, exposed->finding.inspector_score);
+  EXPECT_TRUE(mentions(step(rescored->finding.risk_explanation, "reachability"),
+                       "tcp/8080 on 0.0.0.0 (curl, /usr/bin/curl) is reachable from the internet"));
+
+  // Port 22 is open to the world, but curl listens on the loopback address only.
+  ingest(*service, document_listening(kBastion, kFixtureAccount, 22, "127.0.0.1"));
+  EXPECT_EQ(drain(*service), 1U);
+  const auto loopback_list = findings(*service, kBastion);
+  const auto* loopback = find(loopback_list, kCurlCve, "curl");
+  ASSERT_NE(loopback, nullptr);
+  EXPECT_EQ(loopback->finding.inspector_score, hidden->finding.inspector_score);
+  EXPECT_TRUE(mentions(step(loopback->finding.risk_explanation, "reachability"),
+                       "tcp/22 on 127.0.0.1 (curl, /usr/bin/curl) is bound to the loopback "
+                       "address only"));
+
+  // Hosts without sockets (schema 1) keep the instance-wide rule with nothing added.
+  ingest(*service, agent_document(kBastion, kFixtureAccount, sample_inventory()));
+  EXPECT_EQ(drain(*service), 1U);
+  const auto plain_list = findings(*service, kBastion);
+  const auto* plain = find(plain_list, kCurlCve, "curl");
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(step(plain->finding.risk_explanation, "reachability"), nullptr);
 }
 
 TEST_F(FleetNetworkTest, BadBundlesAreTypedErrors) {

@@ -9,6 +9,7 @@
 #include "service/fleet_service.hpp"
 #include "service/internal/finding_criteria.hpp"
 #include "service/internal/fleet_coverage.hpp"
+#include "service/internal/rematch_scope.hpp"
 #include "service/inventory_cache.hpp"
 #include "service/pipeline.hpp"
 #include "service/surface_scan.hpp"
@@ -94,7 +95,10 @@ bool FleetService::wait_idle(std::chrono::milliseconds timeout) {
 }
 
 Result<void> FleetService::run_job(const store::Job& job) {
-  if (job.kind == "scan_inventory" || job.kind == "rematch") {
+  if (job.kind == "rematch") {
+    return match_resource(job.resource_id, internal::rematch_keys(job.payload));
+  }
+  if (job.kind == "scan_inventory") {
     return match_resource(job.resource_id);
   }
   VIGIL_ASSIGN_OR_RETURN(const auto resource, store_->resource(job.resource_id));
@@ -212,116 +216,6 @@ Result<void> FleetService::collect_function(const store::Job& job,
   current->inventory_reported_at = now();
   current->updated_at = current->inventory_reported_at;
   return store_->put_resource(*current);
-}
-
-Result<void> FleetService::match_resource(const std::string& resource_id) {
-  std::lock_guard lock(resource_lock(resource_id));
-  VIGIL_ASSIGN_OR_RETURN(auto resource, store_->resource(resource_id));
-  if (!resource) {
-    return {};
-  }
-  VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(*resource, nullptr));
-  if (!internal::scan_allowed(rows)) {
-    return {};  // coverage records why it is not scanned
-  }
-  VIGIL_ASSIGN_OR_RETURN(auto inventory, store_->inventory(resource_id));
-  if (!inventory) {
-    return {};  // collection pending
-  }
-  const auto time = now();
-  const std::string outcome_key = "scan.outcome." + resource_id;
-  if (!internal::supported_os(inventory->os.id) ||
-      (inventory->os.id.empty() && inventory->packages.empty() && resource->type == kEc2Instance)) {
-    VIGIL_TRY(store_->put_meta(outcome_key, "UNSUPPORTED_OS"));
-    VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource_id, time));
-    publish_finding_changes(resource_id, closed.changed_ids, time);
-    VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
-    return {};
-  }
-
-  ResourceContext context;
-  context.account_id = resource->account_id;
-  context.region = resource->region.empty() ? config_.region : resource->region;
-  context.resource_id = resource_id;
-  context.resource_type = resource->type;
-  if (resource->type == kEc2Instance) {
-    VIGIL_ASSIGN_OR_RETURN(context.reachability,
-                           instance_reachability(resource->account_id, resource_id));
-  }
-  Result<ScanResult> scanned = fail(Error::internal("not scanned"));
-  std::shared_ptr<Pipeline> pipeline;
-  {
-    std::lock_guard pipeline_lock(pipeline_mutex_);
-    pipeline = pipeline_;
-  }
-  scanned = pipeline->scan_inventory(std::move(*inventory), context);
-  if (!scanned) {
-    VIGIL_TRY(store_->put_meta(outcome_key, "INTERNAL_ERROR"));
-    VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
-    return fail(scanned.error().with_context(resource_id));
-  }
-
-  VIGIL_ASSIGN_OR_RETURN(const auto rules, suppression_rules());
-  std::vector<store::StoredFinding> observed;
-  observed.reserve(scanned->findings.size());
-  std::map<std::string, std::int64_t> counts{{"CRITICAL", 0}, {"HIGH", 0}, {"MEDIUM", 0}, {"TOTAL", 0}};
-  std::set<std::string> seen;
-  for (auto& finding : scanned->findings) {
-    // An inventory listing one package instance twice yields one finding id twice; the first
-    // (highest risk, the pipeline sorts) stands for both.
-    if (!seen.insert(finding.id).second) {
-      continue;
-    }
-    store::StoredFinding stored;
-    stored.type = std::string(kPackageFinding);
-    stored.resource_type = resource->type;
-    stored.region = context.region;
-    stored.resource_tags = resource->tags;
-    stored.resource_details_json = resource->details_json;
-    stored.first_observed_at = time;
-    stored.last_observed_at = time;
-    stored.updated_at = time;
-    finding.status = model::FindingStatus::kActive;
-    stored.finding = std::move(finding);
-    for (const auto& rule : rules) {
-      if (internal::matches_criteria(stored, rule.criteria)) {
-        stored.finding.status = model::FindingStatus::kSuppressed;
-        stored.finding.suppression_reason = rule.reason.empty() ? rule.name : rule.reason;
-        break;
-      }
-    }
-    const auto severity = std::string(model::severity_name(stored.finding.severity));
-    if (counts.contains(severity)) {
-      ++counts[severity];
-    }
-    ++counts["TOTAL"];
-    observed.push_back(std::move(stored));
-  }
-  VIGIL_ASSIGN_OR_RETURN(const auto summary,
-                         store_->reconcile_findings(resource_id, std::string(kPackageFinding),
-                                                    std::move(observed), time));
-  VIGIL_ASSIGN_OR_RETURN(const auto previous_outcome, store_->meta(outcome_key));
-  if (previous_outcome && !previous_outcome->empty()) {
-    VIGIL_TRY(store_->put_meta(outcome_key, ""));
-  }
-  const bool initial = resource->last_scanned_at == 0;
-  resource->last_scanned_at = time;
-  resource->updated_at = time;
-  VIGIL_TRY(store_->put_resource(*resource));
-  VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
-
-  publish_finding_changes(resource_id, summary.changed_ids, time);
-  FleetEvent event;
-  event.kind = FleetEventKind::kScanCompleted;
-  event.account_id = resource->account_id;
-  event.region = context.region;
-  event.resource_id = resource_id;
-  event.resource_type = resource->type;
-  event.time = time;
-  event.severity_counts = std::move(counts);
-  event.initial_scan = initial;
-  publish(std::move(event));
-  return {};
 }
 
 }  // namespace vigil::service

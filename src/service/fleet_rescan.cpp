@@ -3,13 +3,17 @@
 // agents, expired images).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "matcher/matcher.hpp"
 #include "service/fleet_service.hpp"
 #include "service/internal/fleet_coverage.hpp"
+#include "service/internal/rematch_scope.hpp"
 #include "service/pipeline.hpp"
 #include "vulndb/fetcher.hpp"
 #include "vulndb/update.hpp"
@@ -157,35 +161,85 @@ Result<SweepSummary> FleetService::sweep() {
   return summary;
 }
 
-Result<RematchSummary> FleetService::queue_rematch(std::vector<std::string> resource_ids,
+Result<RematchSummary> FleetService::queue_rematch(std::vector<std::string> partial,
+                                                   std::vector<std::string> full,
+                                                   const PackageKeys* keys,
                                                    RematchSummary summary) {
-  std::sort(resource_ids.begin(), resource_ids.end());
-  resource_ids.erase(std::unique(resource_ids.begin(), resource_ids.end()), resource_ids.end());
+  const auto unique = [](std::vector<std::string>& ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  };
+  unique(full);
+  unique(partial);
+  // A resource due for a full re-match needs no partial one too.
+  std::vector<std::string> resource_ids;
+  std::set_difference(partial.begin(), partial.end(), full.begin(), full.end(),
+                      std::back_inserter(resource_ids));
+  const std::size_t partial_count = resource_ids.size();
+  resource_ids.insert(resource_ids.end(), full.begin(), full.end());
   summary.resources_affected = resource_ids.size();
-  const std::string payload =
-      nlohmann::json{{"trigger", "vulndb"}, {"version", summary.to_version}}.dump();
-  for (const auto& id : resource_ids) {
-    VIGIL_ASSIGN_OR_RETURN(const auto resource, store_->resource(id));
-    if (!resource || resource->inventory_hash.empty()) {
+  const std::string partial_payload = internal::rematch_payload(summary.to_version, keys);
+  const std::string full_payload = internal::rematch_payload(summary.to_version, nullptr);
+
+  // Eligibility from what the store already records (one read of resources and coverage, not a
+  // coverage refresh per resource): the worker refreshes coverage again before it matches.
+  std::map<std::string, store::ResourceRecord> resources;
+  {
+    VIGIL_ASSIGN_OR_RETURN(auto listed, store_->resources({}));
+    for (auto& resource : listed) {
+      std::string id = resource.id;
+      resources.emplace(std::move(id), std::move(resource));
+    }
+  }
+  std::map<std::string, store::CoverageRecord> coverage;
+  for (std::string cursor;;) {
+    VIGIL_ASSIGN_OR_RETURN(auto page, store_->list_coverage({}, {}, 1000, cursor));
+    for (auto& row : page.items) {
+      if (row.scan_type == "PACKAGE") {
+        std::string id = row.resource_id;
+        coverage.emplace(std::move(id), std::move(row));
+      }
+    }
+    if (page.next_cursor.empty()) {
+      break;
+    }
+    cursor = page.next_cursor;
+  }
+
+  std::vector<store::Job> jobs;
+  for (std::size_t position = 0; position < resource_ids.size(); ++position) {
+    const std::string& id = resource_ids[position];
+    const auto resource = resources.find(id);
+    if (resource == resources.end() || resource->second.inventory_hash.empty()) {
       continue;
     }
     std::vector<store::CoverageRecord> rows;
-    {
+    if (const auto row = coverage.find(id); row != coverage.end()) {
+      rows.push_back(row->second);
+    } else {
       std::lock_guard lock(resource_lock(id));
-      VIGIL_ASSIGN_OR_RETURN(rows, refresh_coverage_locked(*resource, nullptr));
+      VIGIL_ASSIGN_OR_RETURN(rows, refresh_coverage_locked(resource->second, nullptr));
     }
     bool eligible = internal::scan_allowed(rows);
     // Scan-on-push images are scanned once, not re-scanned for new vulnerabilities.
-    if (eligible && resource->type == kEcrImage) {
-      const auto slash = id.rfind("/sha256:");
-      VIGIL_ASSIGN_OR_RETURN(const auto repository, store_->resource(id.substr(0, slash)));
-      eligible = !repository || internal::repository_scan_frequency(*repository) != "SCAN_ON_PUSH";
+    if (eligible && resource->second.type == kEcrImage) {
+      const auto repository = resources.find(id.substr(0, id.rfind("/sha256:")));
+      eligible = repository == resources.end() ||
+                 internal::repository_scan_frequency(repository->second) != "SCAN_ON_PUSH";
     }
     if (eligible) {
-      VIGIL_TRY(enqueue("rematch", id, payload));
-      ++summary.jobs_enqueued;
+      store::Job job;
+      job.kind = "rematch";
+      job.resource_id = id;
+      job.payload = position < partial_count ? partial_payload : full_payload;
+      job.enqueued_at = now();
+      jobs.push_back(std::move(job));
     }
   }
+  // One transaction for the whole round: workers start on a complete queue.
+  VIGIL_TRY(store_->enqueue_all(jobs));
+  summary.jobs_enqueued = jobs.size();
+  queue_cv_.notify_all();
   return summary;
 }
 
@@ -208,19 +262,24 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
   summary.changed_keys = changes.keys.size();
   summary.kev_added = changes.kev_added.size();
 
-  std::vector<std::pair<std::string, std::string>> keys;
+  PackageKeys keys;
   for (const auto& key : changes.keys) {
     const auto ecosystem = model::parse_ecosystem(key.ecosystem);
     if (!ecosystem) {
       continue;  // an ecosystem Vigil cannot match never touched an inventory
     }
-    keys.emplace_back(std::string(model::ecosystem_name(ecosystem->ecosystem)),
-                      matcher::normalize_name(ecosystem->ecosystem, key.name));
+    keys.emplace(std::string(model::ecosystem_name(ecosystem->ecosystem)),
+                 matcher::normalize_name(ecosystem->ecosystem, key.name));
+  }
+  // Resources holding a changed key re-match only those packages; score-only changes (KEV,
+  // EPSS) re-match whole resources.
+  std::vector<std::string> partial;
+  if (!keys.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(partial, store_->resources_with_packages(
+                                        std::vector<std::pair<std::string, std::string>>(
+                                            keys.begin(), keys.end())));
   }
   std::vector<std::string> affected;
-  if (!keys.empty()) {
-    VIGIL_ASSIGN_OR_RETURN(affected, store_->resources_with_packages(keys));
-  }
   if (changes.epss_changed) {
     // New EPSS scores move every scored finding: re-score every scanned resource.
     VIGIL_ASSIGN_OR_RETURN(const auto resources, store_->resources({}));
@@ -249,7 +308,8 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
       query.cursor = page.next_cursor;
     }
   }
-  VIGIL_ASSIGN_OR_RETURN(summary, queue_rematch(std::move(affected), summary));
+  VIGIL_ASSIGN_OR_RETURN(summary,
+                         queue_rematch(std::move(partial), std::move(affected), &keys, summary));
   VIGIL_TRY(store_->put_meta("vulndb.version", std::to_string(summary.to_version)));
   return summary;
 }
@@ -271,7 +331,7 @@ Result<RematchSummary> FleetService::rematch_all() {
   for (const auto& resource : resources) {
     ids.push_back(resource.id);
   }
-  VIGIL_ASSIGN_OR_RETURN(summary, queue_rematch(std::move(ids), summary));
+  VIGIL_ASSIGN_OR_RETURN(summary, queue_rematch({}, std::move(ids), nullptr, summary));
   VIGIL_TRY(store_->put_meta("vulndb.version", std::to_string(summary.to_version)));
   return summary;
 }

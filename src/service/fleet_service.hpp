@@ -29,10 +29,15 @@
 #include "sources/image.hpp"
 #include "store/store.hpp"
 
+namespace vigil::inventory {
+struct AgentDocument;
+}  // namespace vigil::inventory
+
 namespace vigil::service {
 
 class Pipeline;
 class FunctionScanner;
+struct ResourceContext;
 
 // Scan-type and coverage vocabulary (Inspector's spellings).
 inline constexpr std::string_view kEc2Instance = "AWS_EC2_INSTANCE";
@@ -336,18 +341,31 @@ class FleetService {
   Result<void> run_job(const store::Job& job);
   Result<void> collect_image(const store::Job& job, const store::ResourceRecord& resource);
   Result<void> collect_function(const store::Job& job, const store::ResourceRecord& resource);
-  Result<void> match_resource(const std::string& resource_id);
+  // (ecosystem name, normalised package name) keys of changed advisories.
+  using PackageKeys = std::set<std::pair<std::string, std::string>>;
+  // match.cpp: `keys` limits the re-match to the packages they touch (nullopt = everything).
+  Result<void> match_resource(const std::string& resource_id,
+                              const std::optional<PackageKeys>& keys = std::nullopt);
   void record_scan_error(const std::string& resource_id, const std::string& reason);
   std::mutex& resource_lock(const std::string& resource_id);
   // rescan.cpp
   Result<void> reload_pipeline();
-  Result<RematchSummary> queue_rematch(std::vector<std::string> resource_ids,
+  // Queues a re-match of each resource: of the packages `keys` touch for `partial` ones (when
+  // `keys` is given), of everything for `full` ones.
+  Result<RematchSummary> queue_rematch(std::vector<std::string> partial,
+                                       std::vector<std::string> full, const PackageKeys* keys,
                                        RematchSummary summary);
   // network.cpp
   struct NetworkState;
   Result<std::shared_ptr<const NetworkState>> network_state(const std::string& account_id);
   Result<NetworkIngestResult> apply_network_bundle(std::map<std::string, std::string> files,
                                                    std::string account_id);
+  // The agent's listening sockets, kept per instance for resolve_reachability (none: cleared).
+  Result<void> store_listening_sockets(const inventory::AgentDocument& document);
+  // context.reachability from the instance's class and, when its agent reported listening
+  // sockets and a bundle knows it, per-package classes from the ports the packages listen on.
+  Result<void> resolve_reachability(const std::string& account_id, const std::string& instance_id,
+                                    const model::Inventory& inventory, ResourceContext& context);
   // coverage.cpp
   Result<std::vector<store::CoverageRecord>> refresh_coverage_locked(
       const store::ResourceRecord& resource, SweepSummary* summary);

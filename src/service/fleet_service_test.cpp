@@ -10,8 +10,6 @@
 namespace vigil::service::testing {
 namespace {
 
-constexpr const char* kCurlCve = "CVE-2023-38545";
-constexpr const char* kRequestsCve = "CVE-2023-32681";
 
 TEST_F(FleetTest, FindingLifecycleAcrossRescans) {
   auto service = open();

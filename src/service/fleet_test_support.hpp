@@ -26,6 +26,8 @@ inline constexpr store::Timestamp kDay = 24LL * 3600 * 1000;
 inline constexpr const char* kAccountA = "111111111111";
 inline constexpr const char* kAccountB = "222222222222";
 inline constexpr const char* kAdmin = "999999999999";
+inline constexpr const char* kCurlCve = "CVE-2023-38545";      // curl 7.88.1-10+deb12u3 (DSA-5523-1)
+inline constexpr const char* kRequestsCve = "CVE-2023-32681";  // requests 2.28.1 (GHSA-j8r2-...)
 
 // The sample rootfs inventory (Debian 12: curl/libcurl4 7.88.1-10+deb12u3, requests, lodash...).
 inline model::Inventory sample_inventory() {

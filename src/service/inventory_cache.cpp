@@ -35,7 +35,7 @@ consteval size_t field_count() {
     return sizeof...(Fields);
   }
 }
-static_assert(field_count<model::Package>() == 10,
+static_assert(field_count<model::Package>() == 12,
               "model::Package changed: update encode/decode_inventory and kCodecVersion");
 static_assert(field_count<model::OsIdentity>() == 6,
               "model::OsIdentity changed: update encode/decode_inventory and kCodecVersion");
@@ -44,7 +44,7 @@ static_assert(field_count<model::Diagnostic>() == 3,
 static_assert(field_count<model::Inventory>() == 5,
               "model::Inventory changed: update encode/decode_inventory and kCodecVersion");
 
-constexpr int kCodecVersion = 1;
+constexpr int kCodecVersion = 2;
 
 // Identifies the running build: a rebuilt or upgraded binary gets new keys.
 const std::string& build_identity() {
@@ -99,6 +99,8 @@ Result<model::Inventory> from_json(const Json& doc) {
     package.locations = item.at("locations").get<std::vector<std::string>>();
     package.purl = item.at("purl").get<std::string>();
     package.layer_digest = item.at("layer_digest").get<std::string>();
+    package.owner_purl = item.at("owner_purl").get<std::string>();
+    package.cpes = item.at("cpes").get<std::vector<std::string>>();
     inventory.packages.push_back(std::move(package));
   }
   for (const Json& item : doc.at("diagnostics")) {
@@ -144,7 +146,9 @@ std::string encode_inventory(const model::Inventory& inventory) {
                                {"distro_release", package.distro_release},
                                {"locations", package.locations},
                                {"purl", package.purl},
-                               {"layer_digest", package.layer_digest}});
+                               {"layer_digest", package.layer_digest},
+                               {"owner_purl", package.owner_purl},
+                               {"cpes", package.cpes}});
   }
   doc["diagnostics"] = Json::array();
   for (const auto& diagnostic : inventory.diagnostics) {

@@ -8,6 +8,7 @@
 
 #include "inventory/cataloger.hpp"
 #include "scoring/cvss.hpp"
+#include "service/package_reachability.hpp"
 
 namespace vigil::service {
 namespace {
@@ -181,9 +182,10 @@ Result<model::Finding> Pipeline::build_finding(const model::Inventory& inventory
     finding.epss_percentile = intel->epss->percentile;
   }
 
+  const auto [reach, reach_rule] = package_reachability(context, package);
   std::optional<double> base;
   if (const auto* v3 = pick_v3(finding.cvss)) {
-    auto inspector = scoring::inspector_score(v3->vector, context.reachability);
+    auto inspector = scoring::inspector_score(v3->vector, reach);
     if (inspector) {
       base = v3->base_score;
       finding.inspector_score = inspector->score;
@@ -205,11 +207,12 @@ Result<model::Finding> Pipeline::build_finding(const model::Inventory& inventory
   inputs.in_kev = finding.exploit_available;
   inputs.ransomware = finding.ransomware;
   inputs.epss = finding.epss;
-  inputs.reachability = context.reachability;
+  inputs.reachability = reach;
   inputs.criticality = context.criticality;
   auto risk = scoring::vigil_risk(inputs);
   finding.vigil_risk = risk.score;
   finding.risk_explanation = std::move(risk.explanation);
+  explain_reachability(finding, reach, reach_rule);
   return finding;
 }
 

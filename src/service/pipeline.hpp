@@ -20,6 +20,13 @@
 
 namespace vigil::service {
 
+// How far one package's listening port can be reached, and the rule that decided it (named in
+// the score explanations); see service/package_reachability.hpp.
+struct PackageReachability {
+  scoring::Reachability reachability = scoring::Reachability::kUnknown;
+  std::string rule;
+};
+
 // Where the scanned inventory lives, for finding ids and scores.
 struct ResourceContext {
   std::string account_id = "000000000000";
@@ -28,6 +35,10 @@ struct ResourceContext {
   std::string resource_type = "host";
   scoring::Reachability reachability = scoring::Reachability::kUnknown;
   scoring::Criticality criticality = scoring::Criticality::kNormal;
+  // From the host agent's listening sockets: overrides of `reachability` per (ecosystem, package
+  // name), and the rule stated for the other packages ("" = no sockets known, nothing stated).
+  std::map<std::pair<model::Ecosystem, std::string>, PackageReachability> package_reachability;
+  std::string reachability_rule;
 };
 
 struct ScanResult {

@@ -50,7 +50,7 @@ std::optional<model::FixAvailable> parse_fix(std::string_view name) {
 }
 
 json package_to_json(const model::Package& package) {
-  return {{"ecosystem", model::ecosystem_name(package.ecosystem)},
+  json out{{"ecosystem", model::ecosystem_name(package.ecosystem)},
           {"name", package.name},
           {"version", package.version},
           {"arch", package.arch},
@@ -60,6 +60,14 @@ json package_to_json(const model::Package& package) {
           {"locations", package.locations},
           {"purl", package.purl},
           {"layerDigest", package.layer_digest}};
+  // Written only when set, so documents stored before these members existed stay identical.
+  if (!package.owner_purl.empty()) {
+    out["ownerPurl"] = package.owner_purl;
+  }
+  if (!package.cpes.empty()) {
+    out["cpes"] = package.cpes;
+  }
+  return out;
 }
 
 model::Package package_from_json(const json& object) {
@@ -82,6 +90,8 @@ model::Package package_from_json(const json& object) {
   read(object, "locations", package.locations);
   read(object, "purl", package.purl);
   read(object, "layerDigest", package.layer_digest);
+  read(object, "ownerPurl", package.owner_purl);
+  read(object, "cpes", package.cpes);
   return package;
 }
 
@@ -371,42 +381,6 @@ std::string inventory_to_json(const model::Inventory& inventory) {
                     {"diagnostics", std::move(diagnostics)},
                     {"complete", inventory.complete}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-Result<model::Inventory> inventory_from_json(std::string_view text) {
-  return guarded<model::Inventory>("inventory", [&] {
-    const json object = json::parse(text);
-    model::Inventory inventory;
-    read(object, "target", inventory.target);
-    if (const auto os = object.find("os"); os != object.end()) {
-      read(*os, "id", inventory.os.id);
-      read(*os, "versionId", inventory.os.version_id);
-      read(*os, "codename", inventory.os.codename);
-      read(*os, "prettyName", inventory.os.pretty_name);
-      read(*os, "kernelRelease", inventory.os.kernel_release);
-      read(*os, "endOfLife", inventory.os.end_of_life);
-    }
-    if (const auto packages = object.find("packages"); packages != object.end()) {
-      for (const auto& item : *packages) {
-        inventory.packages.push_back(package_from_json(item));
-      }
-    }
-    if (const auto diagnostics = object.find("diagnostics"); diagnostics != object.end()) {
-      for (const auto& item : *diagnostics) {
-        model::Diagnostic diagnostic;
-        int level = 1;
-        read(item, "level", level);
-        diagnostic.level = level == 0   ? model::DiagnosticLevel::kInfo
-                           : level == 2 ? model::DiagnosticLevel::kError
-                                        : model::DiagnosticLevel::kWarning;
-        read(item, "where", diagnostic.where);
-        read(item, "message", diagnostic.message);
-        inventory.diagnostics.push_back(std::move(diagnostic));
-      }
-    }
-    read(object, "complete", inventory.complete);
-    return inventory;
-  });
 }
 
 std::string criteria_to_json(const Criteria& criteria) {

@@ -12,10 +12,12 @@ constexpr std::size_t kMaxCachedStatements = 256;
 // A larger page cache keeps a 5,000-finding reconcile from spilling to the WAL mid-transaction;
 // memory-mapped reads speed up the large listing and aggregation scans.
 // journal_size_limit truncates the WAL after a checkpoint so one huge transaction does not leave
-// a WAL file of its size behind.
+// a WAL file of its size behind. Checkpoints every 8,192 pages (32 MiB) instead of SQLite's 1,000:
+// a re-match round rewrites the same hot index pages many times, and each checkpoint copies a
+// page once however often it was written (and pays the one fsync of synchronous=NORMAL).
 constexpr std::string_view kTuning =
     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456; "
-    "PRAGMA journal_size_limit = 67108864;";
+    "PRAGMA journal_size_limit = 67108864; PRAGMA wal_autocheckpoint = 8192;";
 
 Result<sql::Connection> open_connection(const std::filesystem::path& path) {
   auto connection = sql::Connection::open(path, true);

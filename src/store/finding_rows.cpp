@@ -10,7 +10,7 @@ namespace vigil::store::internal {
 namespace {
 
 // The findings columns written by write_finding(), in bind order.
-constexpr std::array<std::string_view, 43> kWriteColumns = {"arn",
+constexpr std::array<std::string_view, 44> kWriteColumns = {"arn",
                                                             "account_id",
                                                             "resource_id",
                                                             "resource_type",
@@ -52,7 +52,8 @@ constexpr std::array<std::string_view, 43> kWriteColumns = {"arn",
                                                             "details",
                                                             "network",
                                                             "related",
-                                                            "json"};
+                                                            "json",
+                                                            "package_name"};
 constexpr std::size_t kWriteCount = kWriteColumns.size();
 
 const std::string& upsert_sql() {
@@ -148,7 +149,8 @@ Result<std::int64_t> write_finding(Conn& conn, const StoredFinding& stored,
   s.bind(40, columns.details)
       .bind(41, columns.network)
       .bind(42, columns.related)
-      .bind(43, document);
+      .bind(43, document)
+      .bind(44, finding.package.name);
   VIGIL_ASSIGN_OR_RETURN(const bool returned, s.step());
   if (!returned) {
     return fail(Error::internal("finding {}: upsert returned no row id", finding.id));

@@ -1,5 +1,6 @@
 // SqliteStore: the finding lifecycle (reconcile, close, stale, suppression) and its history.
 #include <cmath>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -146,25 +147,42 @@ Result<void> set_stale_mark(Conn& conn, std::int64_t id, bool stale) {
 
 // Closes the open findings of `resource_id` (of `finding_type` when not empty) whose ids are
 // not in `keep`.
+// Closes the resource's open findings (of `finding_type`, "" = any) that are not in `keep`; with a
+// `scope`, only those whose package name is in it.
 Result<void> close_missing(Conn& conn, const std::string& resource_id,
                            const std::string& finding_type,
                            const std::unordered_set<std::string>& keep, Timestamp now,
-                           ReconcileSummary& summary) {
+                           ReconcileSummary& summary,
+                           const std::set<std::string>* scope = nullptr) {
   std::vector<std::pair<std::int64_t, std::string>> to_close;
-  {
+  const auto collect = [&](sql::Statement& query) -> Result<void> {
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(const bool row, query.step());
+      if (!row) {
+        return {};
+      }
+      std::string arn(query.column_text(1));
+      if (keep.count(arn) == 0) {
+        to_close.emplace_back(query.column_int(0), std::move(arn));
+      }
+    }
+  };
+  if (scope == nullptr) {
     VIGIL_ASSIGN_OR_RETURN(auto query,
                            conn.statement("SELECT id, arn FROM findings WHERE resource_id = ? AND "
                                           "(? = '' OR finding_type = ?) AND status <> 'CLOSED'"));
     query->bind(1, resource_id).bind(2, finding_type).bind(3, finding_type);
-    while (true) {
-      VIGIL_ASSIGN_OR_RETURN(const bool row, query->step());
-      if (!row) {
-        break;
-      }
-      std::string arn(query->column_text(1));
-      if (keep.count(arn) == 0) {
-        to_close.emplace_back(query->column_int(0), std::move(arn));
-      }
+    VIGIL_TRY(collect(*query));
+  } else {
+    // One index range per package name (findings_resource_package): only those rows are read.
+    VIGIL_ASSIGN_OR_RETURN(
+        auto query, conn.statement("SELECT id, arn FROM findings WHERE resource_id = ? AND "
+                                   "package_name = ? AND status <> 'CLOSED' AND "
+                                   "(? = '' OR finding_type = ?)"));
+    for (const auto& name : *scope) {
+      query->bind(1, resource_id).bind(2, name).bind(3, finding_type).bind(4, finding_type);
+      VIGIL_TRY(collect(*query));
+      query->reset();
     }
   }
   VIGIL_ASSIGN_OR_RETURN(auto close,
@@ -180,12 +198,11 @@ Result<void> close_missing(Conn& conn, const std::string& resource_id,
   return {};
 }
 
-}  // namespace
-
-Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& resource_id,
-                                                         const std::string& finding_type,
-                                                         std::vector<StoredFinding> observed,
-                                                         Timestamp now) {
+// Both reconciles: `scope` null = the whole resource, else only findings on those packages.
+Result<ReconcileSummary> reconcile(Database& database, const std::string& resource_id,
+                                   const std::string& finding_type,
+                                   std::vector<StoredFinding> observed,
+                                   const std::set<std::string>* scope, Timestamp now) {
   if (resource_id.empty() || finding_type.empty()) {
     return fail(Error::invalid_argument("reconcile needs a resource id and a finding type"));
   }
@@ -226,9 +243,14 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
   }
 
   ReconcileSummary summary;
-  auto conn = database_->writer();
+  auto conn = database.writer();
   VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
-  VIGIL_ASSIGN_OR_RETURN(auto existing, load_resource_findings(*conn, resource_id, finding_type));
+  // A partial re-scan observes a few findings: look them up one by one instead of loading the
+  // resource's every row.
+  std::unordered_map<std::string, Previous> existing;
+  if (scope == nullptr) {
+    VIGIL_ASSIGN_OR_RETURN(existing, load_resource_findings(*conn, resource_id, finding_type));
+  }
   for (std::size_t index = 0; index < observed.size(); ++index) {
     StoredFinding& stored = observed[index];
     std::optional<Previous> previous;
@@ -282,9 +304,25 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
       summary.changed_ids.push_back(stored.finding.id);
     }
   }
-  VIGIL_TRY(close_missing(*conn, resource_id, finding_type, ids, now, summary));
+  VIGIL_TRY(close_missing(*conn, resource_id, finding_type, ids, now, summary, scope));
   VIGIL_TRY(transaction.commit());
   return summary;
+}
+
+}  // namespace
+
+Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& resource_id,
+                                                         const std::string& finding_type,
+                                                         std::vector<StoredFinding> observed,
+                                                         Timestamp now) {
+  return reconcile(*database_, resource_id, finding_type, std::move(observed), nullptr, now);
+}
+
+Result<ReconcileSummary> SqliteStore::reconcile_package_findings(
+    const std::string& resource_id, const std::string& finding_type,
+    std::vector<StoredFinding> observed, const std::set<std::string>& package_names,
+    Timestamp now) {
+  return reconcile(*database_, resource_id, finding_type, std::move(observed), &package_names, now);
 }
 
 Result<ReconcileSummary> SqliteStore::close_findings(const std::string& resource_id,

@@ -167,6 +167,49 @@ TEST(FindingLifecycleTest, ClosingIsPerResourceAndFindingType) {
   EXPECT_EQ((*store->finding(network.finding.id))->closed_at, 3);
 }
 
+TEST(FindingLifecycleTest, PackageScopedReconcileClosesOnlyThoseFindings) {
+  TestStore store;
+  auto openssl_a = package_finding("a", "i-1");
+  auto openssl_b = package_finding("b", "i-1");
+  auto curl = package_finding("c", "i-1");
+  curl.finding.package.name = "curl";
+  auto other_resource = package_finding("d", "i-2");
+  ASSERT_TRUE(store->reconcile_findings("i-1", kPackage, {openssl_a, openssl_b, curl}, 1000));
+  ASSERT_TRUE(store->reconcile_findings("i-2", kPackage, {other_resource}, 1000));
+
+  // A partial re-scan of openssl observes only `a`, updated: `b` closes, curl is out of scope.
+  openssl_a.finding.inspector_score = 9.8;
+  auto partial = store->reconcile_package_findings("i-1", kPackage, {openssl_a}, {"openssl"}, 2000);
+  ASSERT_TRUE(partial) << partial.error().message;
+  EXPECT_EQ(partial->updated, 1U);
+  EXPECT_EQ(partial->closed, 1U);
+  EXPECT_EQ(partial->changed_ids, (std::vector<std::string>{openssl_a.finding.id,
+                                                            openssl_b.finding.id}));
+  const auto status = [&](const std::string& arn) {
+    auto stored = store->finding(arn);
+    EXPECT_TRUE(stored && stored->has_value());
+    return (stored && *stored) ? (*stored)->finding.status : model::FindingStatus::kActive;
+  };
+  EXPECT_EQ(status(openssl_b.finding.id), model::FindingStatus::kClosed);
+  EXPECT_EQ(status(curl.finding.id), model::FindingStatus::kActive);
+  EXPECT_EQ(status(other_resource.finding.id), model::FindingStatus::kActive);
+
+  // An empty observation of an out-of-scope name closes nothing; of curl, closes curl only.
+  auto nothing = store->reconcile_package_findings("i-1", kPackage, {}, {"zlib"}, 3000);
+  ASSERT_TRUE(nothing);
+  EXPECT_EQ(nothing->closed, 0U);
+  auto curl_gone = store->reconcile_package_findings("i-1", kPackage, {}, {"curl"}, 3000);
+  ASSERT_TRUE(curl_gone);
+  EXPECT_EQ(curl_gone->changed_ids, std::vector<std::string>{curl.finding.id});
+  EXPECT_EQ(status(openssl_a.finding.id), model::FindingStatus::kActive);
+  // A closed finding observed again by a partial re-scan reopens with its history.
+  auto back = store->reconcile_package_findings("i-1", kPackage, {openssl_b}, {"openssl"}, 4000);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->reopened, 1U);
+  EXPECT_EQ(back->closed, 1U);  // `a` was not observed this time
+  EXPECT_EQ(status(openssl_b.finding.id), model::FindingStatus::kActive);
+}
+
 TEST(FindingLifecycleTest, RejectsInconsistentObservations) {
   TestStore store;
   auto a = package_finding("a", "i-1");

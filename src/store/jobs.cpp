@@ -117,26 +117,43 @@ Result<bool> SqliteStore::delete_filter(const std::string& arn) {
   return removed;
 }
 
-Result<std::int64_t> SqliteStore::enqueue(const Job& job) {
+namespace {
+
+Result<void> insert_job(Conn& conn, const Job& job) {
   if (job.kind.empty()) {
     return fail(Error::invalid_argument("job kind is empty"));
   }
-  auto conn = database_->writer();
-  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
   VIGIL_ASSIGN_OR_RETURN(
       auto insert,
-      conn->statement("INSERT INTO jobs (kind, resource_id, payload, attempts, enqueued_at, "
-                      "state, error, claimed_at, finished_at) "
-                      "VALUES (?, ?, ?, ?, ?, 'queued', '', 0, 0)"));
+      conn.statement("INSERT INTO jobs (kind, resource_id, payload, attempts, enqueued_at, "
+                     "state, error, claimed_at, finished_at) "
+                     "VALUES (?, ?, ?, ?, ?, 'queued', '', 0, 0)"));
   insert->bind(1, job.kind)
       .bind(2, job.resource_id)
       .bind(3, job.payload)
       .bind(4, static_cast<std::int64_t>(job.attempts))
       .bind(5, job.enqueued_at != 0 ? job.enqueued_at : now_ms());
-  VIGIL_TRY(insert->run());
+  return insert->run();
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteStore::enqueue(const Job& job) {
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  VIGIL_TRY(insert_job(*conn, job));
   const std::int64_t id = conn->connection().last_insert_rowid();
   VIGIL_TRY(transaction.commit());
   return id;
+}
+
+Result<void> SqliteStore::enqueue_all(const std::vector<Job>& jobs) {
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  for (const auto& job : jobs) {
+    VIGIL_TRY(insert_job(*conn, job));
+  }
+  return transaction.commit();
 }
 
 Result<std::optional<Job>> SqliteStore::claim_next() {

@@ -209,7 +209,16 @@ CREATE TABLE meta (
 );
 )sql";
 
-constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {kV1};
+// v2: the finding's package name as a column, so a partial re-scan finds the open findings of a
+// few packages of one resource through an index instead of reading all of them.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE findings ADD COLUMN package_name TEXT NOT NULL DEFAULT '';
+UPDATE findings SET package_name = COALESCE(
+  (SELECT name FROM finding_packages WHERE finding_id = findings.id LIMIT 1), '');
+CREATE INDEX findings_resource_package ON findings (resource_id, package_name, status);
+)sql";
+
+constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {kV1, kV2};
 
 Result<int> current_version(sql::Connection& connection) {
   // Touching sqlite_master is what first reads the file: a non-database fails here.

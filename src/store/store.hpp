@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -311,6 +312,13 @@ class Store {
                                                       const std::string& finding_type,
                                                       std::vector<StoredFinding> observed,
                                                       Timestamp now) = 0;
+  // The same for a partial re-scan that re-evaluated only the packages named in
+  // `package_names` (every package instance of each name): only the resource's open findings of
+  // `finding_type` on one of those packages can become CLOSED; the others are left untouched.
+  virtual Result<ReconcileSummary> reconcile_package_findings(
+      const std::string& resource_id, const std::string& finding_type,
+      std::vector<StoredFinding> observed, const std::set<std::string>& package_names,
+      Timestamp now) = 0;
   // Closes every open finding of the resource (terminated, disabled, eligibility expired).
   virtual Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) = 0;
   virtual Result<void> set_stale(const std::string& resource_id, bool stale) = 0;
@@ -336,6 +344,8 @@ class Store {
   // Persistent scan queue: jobs survive restarts; claimed jobs not completed before a crash are
   // handed out again by requeue_running() (called on start).
   virtual Result<std::int64_t> enqueue(const Job& job) = 0;
+  // Enqueues every job in one transaction: all or none.
+  virtual Result<void> enqueue_all(const std::vector<Job>& jobs) = 0;
   virtual Result<std::optional<Job>> claim_next() = 0;
   virtual Result<void> complete(std::int64_t job_id, bool ok, const std::string& error) = 0;
   virtual Result<std::size_t> requeue_running() = 0;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/sqlite.hpp"
+#include "store/internal/codec.hpp"
 #include "store/store_test_support.hpp"
 
 namespace vigil::store {
@@ -20,13 +21,13 @@ TEST(SqliteStoreTest, CreatesSchemaInEmptyDirectory) {
   const auto path = dir.path() / "nested" / "state";
   auto store = open_sqlite_store(path.string());
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->schema_version(), 1);
+  EXPECT_EQ((*store)->schema_version(), 2);
   EXPECT_TRUE(std::filesystem::exists(path / "store.db"));
   store->reset();
   // Reopening an existing store keeps its version and data.
   auto again = open_sqlite_store(path.string());
   ASSERT_TRUE(again) << again.error().message;
-  EXPECT_EQ((*again)->schema_version(), 1);
+  EXPECT_EQ((*again)->schema_version(), 2);
 }
 
 TEST(SqliteStoreTest, RejectsFileThatIsNotSqlite) {
@@ -37,6 +38,34 @@ TEST(SqliteStoreTest, RejectsFileThatIsNotSqlite) {
   EXPECT_NE(store.error().message.find("store.db"), std::string::npos) << store.error().message;
   EXPECT_NE(store.error().message.find("not a database"), std::string::npos)
       << store.error().message;
+}
+
+TEST(SqliteStoreTest, MigratesVersionOneFindingsForward) {
+  vigil::testing::TempDir dir;
+  auto openssl = testing::package_finding("a", "i-1");
+  auto curl = testing::package_finding("b", "i-1");
+  curl.finding.package.name = "curl";
+  {
+    auto store = open_sqlite_store(dir.path().string());
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->reconcile_findings("i-1", "PACKAGE_VULNERABILITY", {openssl, curl}, 1000));
+  }
+  {
+    // Back to the v1 shape: no package_name column, no v2 row.
+    auto connection = sql::Connection::open(dir.path() / "store.db", false);
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->exec("DROP INDEX findings_resource_package; "
+                                 "ALTER TABLE findings DROP COLUMN package_name; "
+                                 "DELETE FROM schema_version WHERE version = 2"));
+  }
+  auto store = open_sqlite_store(dir.path().string());
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->schema_version(), 2);
+  // The backfilled column scopes a partial reconcile: only curl's finding closes.
+  auto partial =
+      (*store)->reconcile_package_findings("i-1", "PACKAGE_VULNERABILITY", {}, {"curl"}, 2000);
+  ASSERT_TRUE(partial) << partial.error().message;
+  EXPECT_EQ(partial->changed_ids, std::vector<std::string>{curl.finding.id});
 }
 
 TEST(SqliteStoreTest, RejectsNewerSchema) {
@@ -167,6 +196,9 @@ TEST(SqliteStoreTest, InventoryRoundTripAndPackageIndex) {
   django.ecosystem = model::Ecosystem::kPyPI;
   django.name = "Django_REST.framework";
   django.version = "3.14";
+  django.locations = {"/usr/lib/python3/dist-packages/Django_REST.framework-3.14.dist-info", "\"q\"\n"};
+  django.owner_purl = "pkg:deb/debian/python3-djangorestframework@3.14-1";
+  django.cpes = {"cpe:2.3:a:encode:django-rest-framework:3.14:*:*:*:*:*:*:*"};
   inventory.packages = {libssl, django};
   inventory.diagnostics = {{model::DiagnosticLevel::kError, "x.json", "bad"}};
   inventory.complete = false;
@@ -174,6 +206,13 @@ TEST(SqliteStoreTest, InventoryRoundTripAndPackageIndex) {
   auto read = store->inventory("i-1");
   ASSERT_TRUE(read && read->has_value());
   EXPECT_EQ(**read, inventory);
+  // A damaged stored document is a typed error naming what it is.
+  for (const char* bad : {"", "[]", R"({"packages": [{"name": 7}]})",
+                          R"({"packages": [{"ecosystem": "Nope"}]})", R"({"os": "x"})"}) {
+    auto decoded = internal::inventory_from_json(bad);
+    ASSERT_FALSE(decoded) << bad;
+    EXPECT_NE(decoded.error().message.find("stored inventory"), std::string::npos) << bad;
+  }
   auto resource = store->resource("i-1");
   ASSERT_TRUE(resource && resource->has_value());
   EXPECT_EQ((*resource)->inventory_hash, "hash-1");

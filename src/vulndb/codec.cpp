@@ -57,9 +57,55 @@ void mix(uint64_t& hash, std::string_view text) {
 
 // Appends `text` as a JSON string literal (RFC 8259 escaping). Hand-written because the import
 // path encodes every range and version list of every record: nlohmann's DOM was a hot spot.
+// True if any of the 8 bytes of `word` is a control character, '"' or '\\' (SWAR: the classic
+// "has a byte less than n" and "has a zero byte" tests, no per-byte branches).
+bool needs_escape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t control = (word - kOnes * 0x20) & ~word & kHigh;
+  const uint64_t quote = word ^ (kOnes * '"');
+  const uint64_t backslash = word ^ (kOnes * '\\');
+  const uint64_t zero_quote = (quote - kOnes) & ~quote & kHigh;
+  const uint64_t zero_backslash = (backslash - kOnes) & ~backslash & kHigh;
+  return (control | zero_quote | zero_backslash) != 0;
+}
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
 void append_json_string(std::string& out, std::string_view text) {
+  size_t start = 0;
+  // Most strings need no escaping: check them 8 bytes at a time, then copy them in one go.
+  while (start + 8 <= text.size()) {
+    uint64_t word = 0;
+    std::memcpy(&word, text.data() + start, 8);
+    if (needs_escape(word)) {
+      break;
+    }
+    start += 8;
+  }
+  while (start < text.size() && !needs_escape(static_cast<unsigned char>(text[start]))) {
+    ++start;
+  }
+  if (start == text.size()) {
+    const size_t at = out.size();
+    out.resize(at + text.size() + 2);
+    char* dst = out.data() + at;
+    dst[0] = '"';
+    if (!text.empty()) {
+      std::memcpy(dst + 1, text.data(), text.size());
+    }
+    dst[text.size() + 1] = '"';
+    return;
+  }
   out += '"';
-  for (const char c : text) {
+  size_t run = 0;  // start of the pending span that needs no escaping
+  for (size_t pos = start; pos < text.size(); ++pos) {
+    const auto c = static_cast<unsigned char>(text[pos]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      continue;
+    }
+    out.append(text.data() + run, pos - run);
+    run = pos + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -77,17 +123,19 @@ void append_json_string(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
+        out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
 void append_string_array(std::string& out, const std::vector<std::string>& values) {
+  size_t needed = out.size() + 2;
+  for (const auto& value : values) {
+    needed += value.size() + 3;
+  }
+  out.reserve(needed);
   out += '[';
   for (size_t idx = 0; idx < values.size(); ++idx) {
     if (idx > 0) {
@@ -101,7 +149,13 @@ void append_string_array(std::string& out, const std::vector<std::string>& value
 }  // namespace
 
 std::string encode_ranges(const std::vector<model::AffectedRange>& ranges) {
-  std::string out = "[";
+  std::string out;
+  append_ranges(out, ranges);
+  return out;
+}
+
+void append_ranges(std::string& out, const std::vector<model::AffectedRange>& ranges) {
+  out += '[';
   for (size_t range_idx = 0; range_idx < ranges.size(); ++range_idx) {
     const auto& range = ranges[range_idx];
     if (range_idx > 0) {
@@ -128,7 +182,6 @@ std::string encode_ranges(const std::vector<model::AffectedRange>& ranges) {
     out += '}';
   }
   out += ']';
-  return out;
 }
 
 Result<std::vector<model::AffectedRange>> decode_ranges(std::string_view text) {
@@ -176,6 +229,10 @@ std::string encode_strings(const std::vector<std::string>& values) {
   return out;
 }
 
+void append_strings(std::string& out, const std::vector<std::string>& values) {
+  append_string_array(out, values);
+}
+
 std::vector<std::string> decode_strings(std::string_view text) {
   const json doc = json::parse(text, nullptr, false);
   std::vector<std::string> out;
@@ -190,7 +247,13 @@ std::vector<std::string> decode_strings(std::string_view text) {
 }
 
 std::string encode_extra(const model::Advisory& advisory) {
-  std::string out = "{\"references\":[";
+  std::string out;
+  append_extra(out, advisory);
+  return out;
+}
+
+void append_extra(std::string& out, const model::Advisory& advisory) {
+  out += "{\"references\":[";
   for (size_t idx = 0; idx < advisory.references.size(); ++idx) {
     if (idx > 0) {
       out += ',';
@@ -214,7 +277,6 @@ std::string encode_extra(const model::Advisory& advisory) {
     }
   }
   out += '}';
-  return out;
 }
 
 void decode_extra(std::string_view text, model::Advisory& advisory) {
@@ -239,14 +301,24 @@ void decode_extra(std::string_view text, model::Advisory& advisory) {
   advisory.cwes = strings("cwes");
 }
 
-std::string content_hash(const model::Advisory& advisory) {
+ContentHash content_hash_digits(const model::Advisory& advisory) {
   uint64_t hash = 14695981039346656037ULL;
   mix(hash, advisory.source);
   mix(hash, advisory.id);
   mix(hash, advisory.modified);
   mix(hash, advisory.withdrawn);
   mix(hash, advisory.raw);
-  return fmt::format("{:016x}", hash);
+  constexpr std::string_view kDigits = "0123456789abcdef";
+  ContentHash digits{};
+  for (size_t idx = digits.size(); idx-- > 0; hash >>= 4) {
+    digits[idx] = kDigits[hash & 0xF];
+  }
+  return digits;
+}
+
+std::string content_hash(const model::Advisory& advisory) {
+  const ContentHash digits = content_hash_digits(advisory);
+  return {digits.data(), digits.size()};
 }
 
 std::string now_rfc3339() {

@@ -18,7 +18,7 @@
 
 namespace vigil::vulndb {
 
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 
 enum class ChangeKind { kAdded, kModified, kWithdrawn };
 std::string_view change_kind_name(ChangeKind kind);
@@ -29,9 +29,10 @@ struct ImportSummary {
   size_t modified = 0;
   size_t unchanged = 0;
   size_t withdrawn = 0;
-  size_t kev = 0;
-  size_t epss = 0;
-  size_t skipped = 0;  // malformed records
+  size_t kev = 0;          // CVEs newly in KEV
+  size_t kev_removed = 0;  // CVEs no longer in the imported KEV catalogue (dropped)
+  size_t epss = 0;         // EPSS scores new or different from the stored ones
+  size_t skipped = 0;      // malformed records
   size_t files = 0;
   size_t files_ignored = 0;
   std::vector<model::Diagnostic> diagnostics;
@@ -76,8 +77,9 @@ struct ChangeSet {
   int64_t to_version = 0;    // inclusive
   std::vector<ChangedAdvisory> advisories;
   std::vector<ChangedKey> keys;
-  std::vector<std::string> kev_added;  // CVE ids newly in KEV
-  bool epss_changed = false;
+  std::vector<std::string> kev_added;    // CVE ids newly in KEV
+  std::vector<std::string> kev_removed;  // CVE ids dropped from KEV (and not re-added since)
+  bool epss_changed = false;             // some EPSS score was added or changed
 };
 
 // One affected package entry of one advisory, as the matcher index loads it.

@@ -23,6 +23,9 @@ struct ImportBatch {
   size_t records_skipped = 0;  // malformed records (each has a diagnostic)
   size_t files_read = 0;
   size_t files_ignored = 0;  // files no importer recognised (LICENSE, README, ...)
+  // True when a complete KEV catalogue (every row valid) was parsed into this batch: the import
+  // then drops stored KEV entries that no KEV entry of the import lists. Bundles never set it.
+  bool kev_catalogue = false;
 };
 
 class Importer {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "vulndb/internal/zip_reader.hpp"
+
 namespace vigil::vulndb {
 namespace {
 
@@ -101,6 +103,12 @@ Result<std::string> read_entry(archive* handle, const std::string& name, const R
 Result<void> read_archive(const std::string& display, const std::string& data,
                           const ReadLimits& limits,
                           const std::function<Result<void>(SourceFile&&)>& visit) {
+  if (data.size() > 4 && data.compare(0, 4, "PK\x03\x04") == 0) {
+    VIGIL_ASSIGN_OR_RETURN(const auto outcome, internal::read_zip(display, data, limits, visit));
+    if (outcome == internal::ZipOutcome::kDone) {
+      return {};
+    }
+  }
   ArchivePtr handle(archive_read_new());
   archive_read_support_filter_all(handle.get());
   archive_read_support_format_zip(handle.get());

@@ -127,6 +127,7 @@ void append(ImportBatch& into, ImportBatch&& from) {
   into.records_skipped += from.records_skipped;
   into.files_read += from.files_read;
   into.files_ignored += from.files_ignored;
+  into.kev_catalogue = into.kev_catalogue || from.kev_catalogue;
 }
 
 using Sink = std::function<Result<void>(ImportBatch&&)>;

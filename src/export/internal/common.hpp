@@ -33,6 +33,11 @@ inline constexpr std::string_view kPropOsEndOfLife = "vigil:os:end-of-life";
 inline constexpr std::string_view kPropSubjectKind = "vigil:subject-kind";
 inline constexpr std::string_view kPropSubjectId = "vigil:subject-id";
 inline constexpr std::string_view kPropComplete = "vigil:complete";
+// The purl of the OS package that installed a language package (model::Package::owner_purl).
+inline constexpr std::string_view kPropOwnedBy = "vigil:owned-by";
+// CycloneDX holds one `cpe` per component; further CPEs go in properties of this name (the
+// convention Syft uses with "syft:cpe23").
+inline constexpr std::string_view kPropCpe = "vigil:cpe23";
 
 // FNV-1a 64-bit of `text` as 16 lower-case hex digits (stable identifiers, not security).
 std::string hash_hex(std::string_view text);
@@ -58,9 +63,16 @@ struct PreparedDocument {
 // in the generated ones.
 [[nodiscard]] Result<PreparedDocument> prepare(const SbomDocument& document);
 
-// The `vigil:*` properties of `package`, in a fixed order (locations repeated).
+// The `vigil:*` properties of `package`, in a fixed order (locations repeated, then the owner).
+// CPEs are not among them: each format has its own field for them.
 std::vector<Property> package_properties(const model::Package& package);
 std::vector<Property> os_properties(const model::OsIdentity& os);
+
+// Which package installed which: for each package of `inventory` that is the owner (by purl,
+// Package::owner_purl) of others, its index and the indexes of those it owns, in package order.
+// Owners absent from the inventory give no edge (the owned package's property still names them).
+std::vector<std::pair<size_t, std::vector<size_t>>> ownership_edges(
+    const model::Inventory& inventory);
 
 // "Debian:12" or "npm": the OSV ecosystem string of `package`.
 std::string ecosystem_string(const model::Package& package);

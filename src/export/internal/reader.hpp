@@ -41,10 +41,17 @@ struct ComponentFacts {
   std::string purl;
   std::vector<Property> properties;      // vigil:*, syft:*, cdxgen's SrcFile, ...
   std::vector<std::string> occurrences;  // CycloneDX evidence.occurrences[].location
+  std::vector<std::string> cpes;         // CycloneDX cpe, SPDX cpe23Type/cpe22Type refs, as written
 };
 
-// Builds the package `facts` describe; OS packages without distro data take `os`. Problems go
-// to `diagnostics`.
+// A CPE in the 2.3 formatted-string form: a 2.3 string ("cpe:2.3:a:v:p:1.0:*:...", 13 fields,
+// shorter ones padded with '*') as given, a 2.2 URI ("cpe:/a:v:p:1.0", percent-encoded,
+// "~"-packed edition) converted. nullopt for anything else.
+std::optional<std::string> cpe23_of(std::string_view cpe);
+
+// Builds the package `facts` describe; OS packages without distro data take `os`. CPEs come
+// from `facts.cpes` then the `vigil:cpe23` / `syft:cpe23` properties (deduplicated; one that is
+// not a CPE is a warning), the owner from `vigil:owned-by`. Problems go to `diagnostics`.
 model::Package build_package(const ComponentFacts& facts, const model::OsIdentity& os,
                              std::vector<model::Diagnostic>& diagnostics);
 

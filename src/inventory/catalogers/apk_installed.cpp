@@ -1,11 +1,14 @@
 #include "inventory/catalogers/apk_installed.hpp"
 
+#include <algorithm>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <utility>
 
 #include "core/strings.hpp"
 #include "inventory/internal/os_package.hpp"
+#include "inventory/ownership.hpp"
 
 namespace vigil::inventory {
 namespace {
@@ -148,6 +151,65 @@ void ApkInstalledCataloger::catalog(const sources::FileTree& tree,
       inventory.packages.push_back(std::move(package));
     }
   }
+}
+
+void ApkInstalledCataloger::find_owners(const sources::FileTree& tree,
+                                        const model::Inventory& inventory,
+                                        OwnerQuery& query) const {
+  std::unordered_map<std::string_view, const std::string*> purl_by_name;
+  for (const auto& package : inventory.packages) {
+    if (model::is_os_ecosystem(package.ecosystem) && !package.locations.empty() &&
+        package.locations.front() == kInstalledPath) {
+      purl_by_name.emplace(package.name, &package.purl);
+    }
+  }
+  if (purl_by_name.empty()) {
+    return;
+  }
+  const auto text = tree.read(kInstalledPath, kMaxInstalledBytes);
+  if (!text) {
+    return;  // the catalog step already reported it
+  }
+  // One record at a time: its name may follow its files, so the files wait for the record end.
+  std::string_view name;
+  std::string_view dir;
+  std::vector<std::string> files;
+  const auto finish = [&] {
+    const auto owner = purl_by_name.find(name);
+    if (owner != purl_by_name.end()) {
+      for (const auto& file : files) {
+        query.claim(file, *owner->second);
+      }
+    }
+    name = {};
+    dir = {};
+    files.clear();
+  };
+  std::string_view rest = *text;
+  while (!rest.empty() && query.unclaimed() > 0) {
+    const size_t end = std::min(rest.find('\n'), rest.size());
+    std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (line.empty()) {
+      finish();
+    } else if (line.size() >= 2 && line[1] == ':') {
+      const std::string_view value = line.substr(2);
+      if (line[0] == 'P') {
+        if (!name.empty()) {
+          finish();
+        }
+        name = value;
+      } else if (line[0] == 'F') {
+        dir = value;
+      } else if (line[0] == 'R' && !value.empty()) {
+        files.push_back(dir.empty() ? std::string(value) : fmt::format("{}/{}", dir, value));
+      }
+    }
+  }
+  finish();
 }
 
 }  // namespace vigil::inventory

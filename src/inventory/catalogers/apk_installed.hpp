@@ -22,6 +22,10 @@ class ApkInstalledCataloger final : public Cataloger {
   bool wants(std::string_view path) const override;
   void catalog(const sources::FileTree& tree, std::span<const std::string> paths,
                model::Inventory& inventory) const override;
+  // Re-reads lib/apk/db/installed: each record's files are its R: names under the F: directory
+  // before them.
+  void find_owners(const sources::FileTree& tree, const model::Inventory& inventory,
+                   OwnerQuery& query) const override;
 };
 
 // Parses an apk installed database: records of "X:value" lines separated by blank lines. A

@@ -6,12 +6,15 @@
 
 #include "core/strings.hpp"
 #include "inventory/internal/os_package.hpp"
+#include "inventory/ownership.hpp"
 
 namespace vigil::inventory {
 namespace {
 
 constexpr std::string_view kStatusPath = "var/lib/dpkg/status";
 constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
+constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
+constexpr uint64_t kMaxListBytes = uint64_t{64} << 20;
 constexpr uint64_t kMaxStatusBytes = uint64_t{512} << 20;
 
 // The fields one stanza needs, with the line each started on.
@@ -216,6 +219,39 @@ void DpkgStatusCataloger::catalog(const sources::FileTree& tree, std::span<const
       package.ecosystem = ecosystem;
       package.purl = internal::os_package_purl("deb", package, inventory.os);
       inventory.packages.push_back(std::move(package));
+    }
+  }
+}
+
+void DpkgStatusCataloger::find_owners(const sources::FileTree& tree,
+                                      const model::Inventory& inventory, OwnerQuery& query) const {
+  std::string list_path;
+  for (const auto& package : inventory.packages) {
+    if (query.unclaimed() == 0) {
+      return;
+    }
+    if (!model::is_os_ecosystem(package.ecosystem) || package.locations.empty() ||
+        package.name.empty() || package.name.find('/') != std::string::npos ||
+        package.arch.find('/') != std::string::npos) {
+      continue;
+    }
+    const std::string& location = package.locations.front();
+    Result<std::string> text = std::string{};
+    if (location == kStatusPath) {
+      list_path = fmt::format("{}{}.list", kInfoDir, package.name);
+      text = tree.read(list_path, kMaxListBytes);
+      if (!text && !package.arch.empty()) {
+        list_path = fmt::format("{}{}:{}.list", kInfoDir, package.name, package.arch);
+        text = tree.read(list_path, kMaxListBytes);
+      }
+      if (text) {
+        claim_file_list(*text, false, package.purl, query);
+      }
+    } else if (location.starts_with(kStatusDir)) {
+      text = tree.read(location + ".md5sums", kMaxListBytes);
+      if (text) {
+        claim_file_list(*text, true, package.purl, query);
+      }
     }
   }
 }

@@ -25,6 +25,10 @@ class DpkgStatusCataloger final : public Cataloger {
   bool wants(std::string_view path) const override;
   void catalog(const sources::FileTree& tree, std::span<const std::string> paths,
                model::Inventory& inventory) const override;
+  // Reads var/lib/dpkg/info/<name>.list (or <name>:<arch>.list, Multi-Arch: same) of each
+  // package found in var/lib/dpkg/status, and status.d/<name>.md5sums for distroless stanzas.
+  void find_owners(const sources::FileTree& tree, const model::Inventory& inventory,
+                   OwnerQuery& query) const override;
 };
 
 // Parses dpkg status text (RFC 822-style stanzas separated by blank lines, continuation lines

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "inventory/internal/os_package.hpp"
+#include "inventory/ownership.hpp"
 
 namespace vigil::inventory {
 namespace {
@@ -127,10 +129,43 @@ Result<void> read_config_once() {
   return {};
 }
 
-// Reads every header of the database at `root` + `dbpath` with `backend`. Call with the rpm
-// mutex held.
-Result<std::vector<RawRpm>> read_database(const std::string& root, const std::string& dbpath,
-                                          std::string_view backend) {
+// What to do with an open database; returns how many headers it read.
+using DbReader = std::function<size_t(rpmts)>;
+
+RawRpm raw_rpm(Header header) {
+  RawRpm rpm;
+  rpm.name = header_string(header, RPMTAG_NAME);
+  if (headerIsEntry(header, RPMTAG_EPOCH) != 0) {
+    rpm.epoch = headerGetNumber(header, RPMTAG_EPOCH);
+  }
+  rpm.version = header_string(header, RPMTAG_VERSION);
+  rpm.release = header_string(header, RPMTAG_RELEASE);
+  rpm.arch = header_string(header, RPMTAG_ARCH);
+  rpm.source_rpm = header_string(header, RPMTAG_SOURCERPM);
+  rpm.modularity_label = header_string(header, RPMTAG_MODULARITYLABEL);
+  return rpm;
+}
+
+// Reads every header of an open database into `out`.
+DbReader all_headers(std::vector<RawRpm>& out) {
+  return [&out](rpmts ts) {
+    const std::unique_ptr<rpmdbMatchIterator_s, decltype(&rpmdbFreeIterator)> iterator(
+        rpmtsInitIterator(ts, RPMDBI_PACKAGES, nullptr, 0), &rpmdbFreeIterator);
+    while (iterator) {
+      Header header = rpmdbNextIterator(iterator.get());
+      if (header == nullptr) {
+        break;
+      }
+      out.push_back(raw_rpm(header));
+    }
+    return out.size();
+  };
+}
+
+// Opens the database at `root` + `dbpath` with `backend` and runs `reader` on it. Call with the
+// rpm mutex held.
+Result<void> visit_database(const std::string& root, const std::string& dbpath,
+                            std::string_view backend, const DbReader& reader) {
   VIGIL_TRY(read_config_once());
   LogCapture log;
   const MacroGuard dbpath_macro("_dbpath", dbpath);
@@ -145,28 +180,7 @@ Result<std::vector<RawRpm>> read_database(const std::string& root, const std::st
     return fail(Error::unsupported("librpm cannot open the {} database: {}", backend,
                                    messages.empty() ? "no reason given" : messages));
   }
-  std::vector<RawRpm> out;
-  {
-    const std::unique_ptr<rpmdbMatchIterator_s, decltype(&rpmdbFreeIterator)> iterator(
-        rpmtsInitIterator(ts.get(), RPMDBI_PACKAGES, nullptr, 0), &rpmdbFreeIterator);
-    while (iterator) {
-      Header header = rpmdbNextIterator(iterator.get());
-      if (header == nullptr) {
-        break;
-      }
-      RawRpm rpm;
-      rpm.name = header_string(header, RPMTAG_NAME);
-      if (headerIsEntry(header, RPMTAG_EPOCH) != 0) {
-        rpm.epoch = headerGetNumber(header, RPMTAG_EPOCH);
-      }
-      rpm.version = header_string(header, RPMTAG_VERSION);
-      rpm.release = header_string(header, RPMTAG_RELEASE);
-      rpm.arch = header_string(header, RPMTAG_ARCH);
-      rpm.source_rpm = header_string(header, RPMTAG_SOURCERPM);
-      rpm.modularity_label = header_string(header, RPMTAG_MODULARITYLABEL);
-      out.push_back(std::move(rpm));
-    }
-  }
+  const size_t count = reader(ts.get());
   rpmtsCloseDB(ts.get());
   const std::string messages = log.take();
   // librpm falls back to its "dummy" backend, silently empty, for a backend it was built
@@ -175,10 +189,10 @@ Result<std::vector<RawRpm>> read_database(const std::string& root, const std::st
     return fail(Error::unsupported(
         "this librpm has no '{}' backend, so the database cannot be read", backend));
   }
-  if (!messages.empty() && out.empty()) {
+  if (!messages.empty() && count == 0) {
     return fail(Error::io("librpm read no package from the {} database: {}", backend, messages));
   }
-  return out;
+  return {};
 }
 
 // A private directory removed with its content when the guard goes.
@@ -232,36 +246,33 @@ Result<void> check_main_file(const DbFormat& format, std::string_view head, std:
 }
 
 // Reads the database in place when the tree is on the host and the directory is safe to hand
-// to librpm; nullopt when that is not possible or librpm failed there.
-std::optional<std::vector<RawRpm>> read_in_place(const sources::FileTree& tree,
-                                                 const std::string& dir, const DbFormat& format) {
+// to librpm; false when that is not possible or librpm failed there.
+bool read_in_place(const sources::FileTree& tree, const std::string& dir, const DbFormat& format,
+                   const DbReader& reader) {
   const auto root = tree.host_path("");
   const auto host_dir = tree.host_path(dir);
   if (!root || !host_dir || !has_no_symlinks(*host_dir)) {
-    return std::nullopt;
+    return false;
   }
   std::string head(kSqliteMagic.size(), '\0');
   std::ifstream main_file(*host_dir / std::string(format.files[0]), std::ios::binary);
   main_file.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(std::max<std::streamsize>(main_file.gcount(), 0)));
   if (!check_main_file(format, head, dir)) {
-    return std::nullopt;  // the copy reports it
+    return false;  // the copy reports it
   }
   const fs::path relative = host_dir->lexically_relative(*root);
   if (relative.empty() || *relative.begin() == "..") {
-    return std::nullopt;
+    return false;
   }
-  auto rpms = read_database(root->string(), "/" + relative.string(), format.backend);
-  if (!rpms) {
-    return std::nullopt;
-  }
-  return std::move(*rpms);
+  return visit_database(root->string(), "/" + relative.string(), format.backend, reader)
+      .has_value();
 }
 
 // Copies the format's files out of the tree and reads the copy.
-Result<std::vector<RawRpm>> read_copy(const sources::FileTree& tree, const std::string& dir,
-                                      const DbFormat& format,
-                                      const std::set<std::string>& present) {
+Result<void> read_copy(const sources::FileTree& tree, const std::string& dir,
+                       const DbFormat& format, const std::set<std::string>& present,
+                       const DbReader& reader) {
   VIGIL_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
   for (const auto file : format.files) {
     if (file.empty() || !present.contains(std::string(file))) {
@@ -278,15 +289,32 @@ Result<std::vector<RawRpm>> read_copy(const sources::FileTree& tree, const std::
       return fail(Error::io("cannot copy {} to {}", path, scratch.path().string()));
     }
   }
-  return read_database("/", scratch.path().string(), format.backend);
+  return visit_database("/", scratch.path().string(), format.backend, reader);
+}
+
+// Reads the database in place if possible, else from a copy. Takes the rpm mutex.
+Result<void> read_any(const sources::FileTree& tree, const std::string& dir,
+                      const DbFormat& format, const std::set<std::string>& present,
+                      const DbReader& reader) {
+  const std::lock_guard lock(rpm_mutex());
+  if (read_in_place(tree, dir, format, reader)) {
+    return {};
+  }
+  return read_copy(tree, dir, format, present, reader);
+}
+
+// "[epoch:]version-release", the version rpm packages are recorded with.
+std::string full_version(const RawRpm& rpm) {
+  const std::string epoch_prefix = rpm.epoch ? fmt::format("{}:", *rpm.epoch) : std::string{};
+  return epoch_prefix + rpm.version + "-" + rpm.release;
 }
 
 model::Package to_package(RawRpm rpm, std::string_view location,
                           std::vector<model::Diagnostic>& diagnostics) {
   model::Package package;
   const std::string epoch_prefix = rpm.epoch ? fmt::format("{}:", *rpm.epoch) : std::string{};
+  package.version = full_version(rpm);
   package.name = std::move(rpm.name);
-  package.version = epoch_prefix + rpm.version + "-" + rpm.release;
   package.arch = std::move(rpm.arch);
   package.source_name = package.name;
   package.source_version = package.version;
@@ -371,22 +399,15 @@ void RpmDbCataloger::catalog(const sources::FileTree& tree, std::span<const std:
                                      model::Ecosystem::kAlmaLinux, model::Ecosystem::kRocky},
                                     name(), location, inventory.diagnostics);
 
-    Result<std::vector<RawRpm>> rpms = std::vector<RawRpm>{};
-    {
-      const std::lock_guard lock(rpm_mutex());
-      if (auto in_place = read_in_place(tree, dir, *format)) {
-        rpms = std::move(*in_place);
-      } else {
-        rpms = read_copy(tree, dir, *format, found->second);
-      }
-    }
-    if (!rpms) {
+    std::vector<RawRpm> rpms;
+    const auto read = read_any(tree, dir, *format, found->second, all_headers(rpms));
+    if (!read) {
       inventory.diagnostics.push_back(
-          {model::DiagnosticLevel::kError, location, rpms.error().message});
+          {model::DiagnosticLevel::kError, location, read.error().message});
       inventory.complete = false;
       return;
     }
-    for (auto& rpm : *rpms) {
+    for (auto& rpm : rpms) {
       if (rpm.name == "gpg-pubkey" || rpm.name.empty()) {
         continue;  // imported signing keys, not software
       }
@@ -401,6 +422,76 @@ void RpmDbCataloger::catalog(const sources::FileTree& tree, std::span<const std:
     }
     return;
   }
+}
+
+void RpmDbCataloger::find_owners(const sources::FileTree& tree, const model::Inventory& inventory,
+                                 OwnerQuery& query) const {
+  // The database the packages came from, and name/version/arch -> purl to recognise them.
+  std::string location;
+  std::map<std::string, const std::string*> purl_by_identity;
+  for (const auto& package : inventory.packages) {
+    if (!model::is_os_ecosystem(package.ecosystem) || package.locations.empty() ||
+        !wants(package.locations.front())) {
+      continue;
+    }
+    location = package.locations.front();
+    purl_by_identity.emplace(
+        fmt::format("{}\n{}\n{}", package.name, package.version, package.arch), &package.purl);
+  }
+  if (location.empty()) {
+    return;
+  }
+  const size_t slash = location.rfind('/');
+  const std::string dir = location.substr(0, slash);
+  const std::string_view main_file = std::string_view(location).substr(slash + 1);
+  const auto format = std::find_if(kFormats.begin(), kFormats.end(),
+                                   [&](const DbFormat& known) { return known.files[0] == main_file; });
+  if (format == kFormats.end()) {
+    return;
+  }
+  std::set<std::string> present;
+  for (const auto file : format->files) {
+    if (!file.empty()) {
+      const auto info = tree.stat(dir + "/" + std::string(file));
+      if (info && *info) {
+        present.emplace(file);
+      }
+    }
+  }
+  const std::vector<std::string> paths = query.unclaimed_paths();
+  // The database's file index answers "rpm -qf" per path; a merged-/usr path may be recorded
+  // under its old top-level spelling by packages built before the merge.
+  const auto reader = [&](rpmts ts) -> size_t {
+    size_t headers = 0;
+    for (const auto& path : paths) {
+      std::vector<std::string> spellings{"/" + path};
+      for (const std::string_view merged : {"usr/bin/", "usr/sbin/", "usr/lib/", "usr/lib32/",
+                                            "usr/lib64/", "usr/libx32/"}) {
+        if (path.starts_with(merged)) {
+          spellings.push_back("/" + path.substr(4));
+        }
+      }
+      for (const auto& spelling : spellings) {
+        const std::unique_ptr<rpmdbMatchIterator_s, decltype(&rpmdbFreeIterator)> iterator(
+            rpmtsInitIterator(ts, RPMDBI_INSTFILENAMES, spelling.c_str(), 0), &rpmdbFreeIterator);
+        while (iterator) {
+          Header header = rpmdbNextIterator(iterator.get());
+          if (header == nullptr) {
+            break;
+          }
+          ++headers;
+          const RawRpm rpm = raw_rpm(header);
+          const auto owner = purl_by_identity.find(
+              fmt::format("{}\n{}\n{}", rpm.name, full_version(rpm), rpm.arch));
+          if (owner != purl_by_identity.end()) {
+            query.claim(path, *owner->second);
+          }
+        }
+      }
+    }
+    return std::max<size_t>(headers, 1);  // finding no owner is not a failure
+  };
+  (void)read_any(tree, dir, *format, present, reader);  // best effort: not owned if unreadable
 }
 
 }  // namespace vigil::inventory

@@ -30,6 +30,10 @@ class RpmDbCataloger final : public Cataloger {
   bool wants(std::string_view path) const override;
   void catalog(const sources::FileTree& tree, std::span<const std::string> paths,
                model::Inventory& inventory) const override;
+  // Asks the database's file index (as `rpm -qf` does) for each evidence file not yet claimed,
+  // reading the database in place or from a copy as catalog() does.
+  void find_owners(const sources::FileTree& tree, const model::Inventory& inventory,
+                   OwnerQuery& query) const override;
 };
 
 struct SourceRpm {

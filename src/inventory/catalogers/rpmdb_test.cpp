@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "inventory/cataloger.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -66,6 +68,9 @@ constexpr std::string_view kAl2023OsRelease =
     "NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\n"
     "VERSION_ID=\"2023\"\nPRETTY_NAME=\"Amazon Linux 2023\"\n";
 
+constexpr std::string_view kUrllib3EggInfo =
+    "/usr/lib/python3.9/site-packages/urllib3-1.25.10-py3.9.egg-info";
+
 // Builds the test packages once for the whole suite.
 class RpmDatabaseTest : public ::testing::Test {
  protected:
@@ -90,8 +95,16 @@ class RpmDatabaseTest : public ::testing::Test {
                  "Name: nodejs\nEpoch: 1\nVersion: 18.18.2\n"
                  "Release: 2.module+el8.8.0+20205+4a8ddd66\nSummary: t\nLicense: MIT\n"
                  "%description\nt\n%files\n");
+    // Ships a file, so that ownership (rpm -qf) can be asked of the database.
+    work_->write("specs/python3-urllib3.spec",
+                 "Name: python3-urllib3\nVersion: 1.25.10\nRelease: 5.amzn2023.0.2\n"
+                 "BuildArch: noarch\nSummary: t\nLicense: MIT\n%description\nt\n%install\n"
+                 "mkdir -p %{buildroot}" + std::string(kUrllib3EggInfo) + "\n"
+                 "echo 'Name: urllib3' > %{buildroot}" + std::string(kUrllib3EggInfo) +
+                 "/PKG-INFO\n%files\n" + std::string(kUrllib3EggInfo) + "/PKG-INFO\n");
     const std::string topdir = (work_->path() / "build").string();
-    for (const char* spec : {"openssl", "system-release", "gpg-pubkey", "nodejs"}) {
+    for (const char* spec :
+         {"openssl", "system-release", "gpg-pubkey", "nodejs", "python3-urllib3"}) {
       std::string command =
           "rpmbuild -bb --quiet --define '_topdir " + topdir + "' --define '_build_id_links none' ";
       if (std::string_view(spec) == "nodejs") {
@@ -213,7 +226,7 @@ TEST_F(RpmDatabaseTest, SqliteDatabaseInPlaceMatchesRpmQuery) {
   EXPECT_TRUE(inventory.complete);
   EXPECT_TRUE(inventory.diagnostics.empty()) << inventory.diagnostics.front().message;
   const auto want = reference(root_, "sqlite");
-  ASSERT_EQ(want.size(), 4U) << "the test database itself is wrong";
+  ASSERT_EQ(want.size(), 5U) << "the test database itself is wrong";
   EXPECT_EQ(ours(inventory), want);
 }
 
@@ -241,6 +254,42 @@ TEST_F(RpmDatabaseTest, FieldsPurlsAndModularity) {
   EXPECT_EQ(by_name.at("nodejs").purl,
             "pkg:rpm/amzn/nodejs@18.18.2-2.module%2Bel8.8.0%2B20205%2B4a8ddd66?arch=x86_64&"
             "distro=amzn-2023&epoch=1&modularitylabel=nodejs:18:8080020230810:a3f9d95a");
+}
+
+// The egg-info python3-urllib3 installed belongs to it, in place and from a copy; pip's copy of
+// the same version elsewhere belongs to nobody.
+TEST_F(RpmDatabaseTest, OwnershipOfLanguagePackages) {
+  testing::TempDir dir;
+  fs::copy(root_, dir.path(), fs::copy_options::recursive);
+  const std::string metadata = "Metadata-Version: 1.1\nName: urllib3\nVersion: 1.25.10\n";
+  const std::string owned = std::string(kUrllib3EggInfo).substr(1) + "/PKG-INFO";
+  const std::string pip = "usr/local/lib/python3.9/site-packages/urllib3-1.25.10-py3.9.egg-info/PKG-INFO";
+  dir.write(owned, metadata);
+  dir.write(pip, metadata);
+  sources::MemoryFileTree memory;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      memory.add_file(entry.path().lexically_relative(dir.path()).string(),
+                      std::string(std::istreambuf_iterator<char>(in), {}));
+    }
+  }
+  const auto host = sources::open_directory(dir.path()).value();
+  for (const sources::FileTree* tree : {static_cast<const sources::FileTree*>(host.get()),
+                                        static_cast<const sources::FileTree*>(&memory)}) {
+    const auto inventory = catalog(*tree, default_catalogers());
+    std::map<std::string, std::string> owners;
+    for (const auto& package : inventory.packages) {
+      if (package.ecosystem == model::Ecosystem::kPyPI) {
+        owners[package.locations.at(0)] = package.owner_purl;
+      }
+    }
+    ASSERT_EQ(owners.size(), 2U) << tree->describe();
+    EXPECT_EQ(owners.at(owned),
+              "pkg:rpm/amzn/python3-urllib3@1.25.10-5.amzn2023.0.2?arch=noarch&distro=amzn-2023")
+        << tree->describe();
+    EXPECT_EQ(owners.at(pip), "") << tree->describe();
+  }
 }
 
 TEST_F(RpmDatabaseTest, TreeWithoutHostPathReadsACopy) {
@@ -301,7 +350,7 @@ TEST_F(RpmDatabaseTest, BerkeleyDbPackagesLikeAmazonLinux2) {
   EXPECT_EQ(listing(dir.path() / "root/var/lib/rpm"), std::set<std::string>{"Packages"});
   EXPECT_TRUE(inventory.complete);
   const auto want = reference(dir.path() / "root", "bdb_ro");
-  ASSERT_EQ(want.size(), 4U);
+  ASSERT_EQ(want.size(), 5U);
   EXPECT_EQ(ours(inventory), want);
   EXPECT_EQ(inventory.packages.at(0).locations, std::vector<std::string>{"var/lib/rpm/Packages"});
 }

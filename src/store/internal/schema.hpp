@@ -7,7 +7,7 @@
 namespace vigil::store::internal {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database on `connection` to kSchemaVersion, one transaction per step, and returns
 // the version reached. Returns kUnsupported when the file was written by a newer build, and kIo

@@ -51,6 +51,11 @@ class SqliteStore final : public Store {
                                               const std::string& finding_type,
                                               std::vector<StoredFinding> observed,
                                               Timestamp now) override;
+  Result<ReconcileSummary> reconcile_package_findings(const std::string& resource_id,
+                                                      const std::string& finding_type,
+                                                      std::vector<StoredFinding> observed,
+                                                      const std::set<std::string>& package_names,
+                                                      Timestamp now) override;
   Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) override;
   Result<void> set_stale(const std::string& resource_id, bool stale) override;
   Result<Page<StoredFinding>> list_findings(const FindingQuery& query) override;
@@ -70,6 +75,7 @@ class SqliteStore final : public Store {
   Result<bool> delete_filter(const std::string& arn) override;
 
   Result<std::int64_t> enqueue(const Job& job) override;
+  Result<void> enqueue_all(const std::vector<Job>& jobs) override;
   Result<std::optional<Job>> claim_next() override;
   Result<void> complete(std::int64_t job_id, bool ok, const std::string& error) override;
   Result<std::size_t> requeue_running() override;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/strings.hpp"
+#include "vulndb/importers/json_util.hpp"
 
 namespace vigil::vulndb::feed {
 namespace {
@@ -132,7 +133,7 @@ std::optional<std::string> rfc3339(std::string_view text) {
 
 bool is_json_schema(std::string_view content) {
   constexpr size_t kWindow = 8192;
-  return content.substr(0, kWindow).find("\"$schema\"") != std::string_view::npos;
+  return json::head_contains(content, "\"$schema\"", kWindow);
 }
 
 bool is_cve_id(std::string_view text) {

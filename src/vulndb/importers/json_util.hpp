@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,9 +85,13 @@ inline char first_char(std::string_view text) {
   return 0;
 }
 
-// True if `needle` occurs in the first `window` bytes of `text`.
+// True if `needle` occurs in the first `window` bytes of `text`. memmem, not string_view::find:
+// find() stops at every '"' of the needle's first byte, and every importer's sniff runs on every
+// file of an import (it was 15% of an OSV import's CPU).
 inline bool head_contains(std::string_view text, std::string_view needle, size_t window = 8192) {
-  return text.substr(0, window).find(needle) != std::string_view::npos;
+  const std::string_view head = text.substr(0, window);
+  return needle.empty() ||
+         memmem(head.data(), head.size(), needle.data(), needle.size()) != nullptr;
 }
 
 }  // namespace vigil::vulndb::json

@@ -161,13 +161,20 @@ class KevImporter final : public Importer {
   }
 
   Result<void> parse(const SourceFile& file, ImportBatch& batch) const override {
+    const size_t skipped_before = batch.records_skipped;
     if (json::first_char(file.content) == '{') {
-      return parse_json(file, batch);
-    }
-    if (!is_kev_csv(file.content)) {
+      VIGIL_TRY(parse_json(file, batch));
+    } else if (!is_kev_csv(file.content)) {
       return fail(Error::parse("{}: not a KEV catalogue (JSON or CSV)", file.name));
+    } else {
+      VIGIL_TRY(parse_csv(file, batch));
     }
-    return parse_csv(file, batch);
+    // A complete, clean catalogue: the database may drop the entries it no longer lists. One
+    // with skipped rows is not trusted for removals.
+    if (batch.records_skipped == skipped_before) {
+      batch.kev_catalogue = true;
+    }
+    return {};
   }
 };
 

@@ -3,10 +3,28 @@
 
 namespace vigil::vulndb::internal {
 
+// Page size of newly created database files.
+inline constexpr int kPageSize = 16384;
+
+// Secondary indexes keyed by random text: an import into an empty database drops them inside its
+// transaction and rebuilds them before COMMIT (same definitions as in kSchemaSql).
+struct IndexDefinition {
+  const char* name;
+  const char* create;
+};
+inline constexpr IndexDefinition kBulkIndexes[] = {
+    {"advisories_id", "CREATE INDEX IF NOT EXISTS advisories_id ON advisories(id)"},
+    {"aliases_alias", "CREATE INDEX IF NOT EXISTS aliases_alias ON aliases(alias)"},
+    {"affected_key", "CREATE INDEX IF NOT EXISTS affected_key ON affected(ecosystem, name)"},
+};
+
 // Forward migrations: kMigrations[v - 1] takes a schema-v database to v + 1.
 inline constexpr const char* kMigrations[] = {
     // v1 -> v2: lookups by vulnerability id alone (the UNIQUE index leads with source).
     "CREATE INDEX IF NOT EXISTS advisories_id ON advisories(id);",
+    // v2 -> v3: KEV removals in the change feed.
+    "CREATE TABLE IF NOT EXISTS kev_removed(db_version INTEGER NOT NULL, cve_id TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS kev_removed_version ON kev_removed(db_version);",
 };
 
 inline constexpr const char* kSchemaSql = R"sql(
@@ -63,6 +81,8 @@ CREATE TABLE IF NOT EXISTS kev(
   required_action TEXT NOT NULL DEFAULT '',
   notes TEXT NOT NULL DEFAULT '',
   db_version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS kev_removed(db_version INTEGER NOT NULL, cve_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS kev_removed_version ON kev_removed(db_version);
 CREATE TABLE IF NOT EXISTS epss(
   cve_id TEXT PRIMARY KEY,
   epss REAL NOT NULL,

@@ -24,6 +24,10 @@ class SqliteDatabase final : public Database {
   Result<void> for_each_affected(const std::function<void(const AffectedRow&)>& visit,
                                  const std::vector<ChangedKey>* only) override;
 
+  // Lets imports into an empty database take the bulk path (the default). Tests turn it off to
+  // compare the two paths.
+  void set_bulk_import(bool allowed) { bulk_import_allowed_ = allowed; }
+
   Result<std::string> meta(std::string_view key);
   Result<int64_t> db_version();
   sql::Connection& connection() { return db_; }
@@ -50,6 +54,7 @@ class SqliteDatabase final : public Database {
   static Result<model::AffectedPackage> read_affected(const sql::Statement& stmt);
 
   sql::Connection db_;
+  bool bulk_import_allowed_ = true;
   std::map<const char*, sql::Statement> statements_;
 };
 

@@ -1,0 +1,140 @@
+// Matching a resource's stored inventory into findings: the whole inventory after a scan or a
+// full re-match, or only the packages a vulnerability-database change touched (the incremental
+// re-match of continuous scanning).
+#include <map>
+#include <set>
+
+#include "matcher/matcher.hpp"
+#include "service/fleet_service.hpp"
+#include "service/internal/finding_criteria.hpp"
+#include "service/internal/fleet_coverage.hpp"
+#include "service/internal/rematch_scope.hpp"
+#include "service/pipeline.hpp"
+
+namespace vigil::service {
+
+Result<void> FleetService::match_resource(const std::string& resource_id,
+                                          const std::optional<PackageKeys>& keys) {
+  std::lock_guard lock(resource_lock(resource_id));
+  VIGIL_ASSIGN_OR_RETURN(auto resource, store_->resource(resource_id));
+  if (!resource) {
+    return {};
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(*resource, nullptr));
+  if (!internal::scan_allowed(rows)) {
+    return {};  // coverage records why it is not scanned
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto inventory, store_->inventory(resource_id));
+  if (!inventory) {
+    return {};  // collection pending
+  }
+  const auto time = now();
+  const std::string outcome_key = "scan.outcome." + resource_id;
+  if (!internal::supported_os(inventory->os.id) ||
+      (inventory->os.id.empty() && inventory->packages.empty() && resource->type == kEc2Instance)) {
+    VIGIL_TRY(store_->put_meta(outcome_key, "UNSUPPORTED_OS"));
+    VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource_id, time));
+    publish_finding_changes(resource_id, closed.changed_ids, time);
+    VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+    return {};
+  }
+
+  ResourceContext context;
+  context.account_id = resource->account_id;
+  context.region = resource->region.empty() ? config_.region : resource->region;
+  context.resource_id = resource_id;
+  context.resource_type = resource->type;
+  if (resource->type == kEc2Instance) {
+    VIGIL_TRY(resolve_reachability(resource->account_id, resource_id, *inventory, context));
+  }
+  Result<ScanResult> scanned = fail(Error::internal("not scanned"));
+  std::shared_ptr<Pipeline> pipeline;
+  {
+    std::lock_guard pipeline_lock(pipeline_mutex_);
+    pipeline = pipeline_;
+  }
+  // A re-match for changed advisories re-evaluates only the packages they touch.
+  std::optional<std::set<std::string>> scope;
+  if (keys) {
+    scope = internal::select_rematch_packages(*inventory, *keys);
+    if (scope && scope->empty()) {
+      return {};  // none of this resource's packages changed
+    }
+  }
+  scanned = pipeline->scan_inventory(std::move(*inventory), context);
+  if (!scanned) {
+    VIGIL_TRY(store_->put_meta(outcome_key, "INTERNAL_ERROR"));
+    VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+    return fail(scanned.error().with_context(resource_id));
+  }
+
+  VIGIL_ASSIGN_OR_RETURN(const auto rules, suppression_rules());
+  std::vector<store::StoredFinding> observed;
+  observed.reserve(scanned->findings.size());
+  std::map<std::string, std::int64_t> counts{{"CRITICAL", 0}, {"HIGH", 0}, {"MEDIUM", 0}, {"TOTAL", 0}};
+  std::set<std::string> seen;
+  for (auto& finding : scanned->findings) {
+    // An inventory listing one package instance twice yields one finding id twice; the first
+    // (highest risk, the pipeline sorts) stands for both.
+    if (!seen.insert(finding.id).second) {
+      continue;
+    }
+    store::StoredFinding stored;
+    stored.type = std::string(kPackageFinding);
+    stored.resource_type = resource->type;
+    stored.region = context.region;
+    stored.resource_tags = resource->tags;
+    stored.resource_details_json = resource->details_json;
+    stored.first_observed_at = time;
+    stored.last_observed_at = time;
+    stored.updated_at = time;
+    finding.status = model::FindingStatus::kActive;
+    stored.finding = std::move(finding);
+    for (const auto& rule : rules) {
+      if (internal::matches_criteria(stored, rule.criteria)) {
+        stored.finding.status = model::FindingStatus::kSuppressed;
+        stored.finding.suppression_reason = rule.reason.empty() ? rule.name : rule.reason;
+        break;
+      }
+    }
+    const auto severity = std::string(model::severity_name(stored.finding.severity));
+    if (counts.contains(severity)) {
+      ++counts[severity];
+    }
+    ++counts["TOTAL"];
+    observed.push_back(std::move(stored));
+  }
+  VIGIL_ASSIGN_OR_RETURN(
+      const auto summary,
+      scope ? store_->reconcile_package_findings(resource_id, std::string(kPackageFinding),
+                                                 std::move(observed), *scope, time)
+            : store_->reconcile_findings(resource_id, std::string(kPackageFinding),
+                                         std::move(observed), time));
+  VIGIL_ASSIGN_OR_RETURN(const auto previous_outcome, store_->meta(outcome_key));
+  if (previous_outcome && !previous_outcome->empty()) {
+    VIGIL_TRY(store_->put_meta(outcome_key, ""));
+  }
+  const bool initial = resource->last_scanned_at == 0;
+  resource->last_scanned_at = time;
+  resource->updated_at = time;
+  VIGIL_TRY(store_->put_resource(*resource));
+  VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+
+  publish_finding_changes(resource_id, summary.changed_ids, time);
+  if (scope) {
+    return {};  // a partial re-match is not a scan of the whole resource: no scan event
+  }
+  FleetEvent event;
+  event.kind = FleetEventKind::kScanCompleted;
+  event.account_id = resource->account_id;
+  event.region = context.region;
+  event.resource_id = resource_id;
+  event.resource_type = resource->type;
+  event.time = time;
+  event.severity_counts = std::move(counts);
+  event.initial_scan = initial;
+  publish(std::move(event));
+  return {};
+}
+
+}  // namespace vigil::service
