@@ -59,19 +59,41 @@ size_t deferred_count(const model::Inventory& inventory) {
                                            matcher::deferred_to_os_package));
 }
 
+// "; 2 kernel packages not matched (1 not the running kernel, 1 not a kernel image)", or "".
+std::string kernel_note(const std::vector<matcher::SkippedPackage>& skipped) {
+  if (skipped.empty()) {
+    return {};
+  }
+  std::map<matcher::KernelSkip, size_t> by_reason;
+  for (const auto& skip : skipped) {
+    ++by_reason[skip.reason];
+  }
+  std::vector<std::string> parts;
+  for (const auto& [reason, count] : by_reason) {
+    parts.push_back(fmt::format("{} {}", count, matcher::kernel_skip_name(reason)));
+  }
+  return fmt::format("; {} kernel package{} not matched ({})", skipped.size(),
+                     skipped.size() == 1 ? "" : "s", fmt::join(parts, ", "));
+}
+
 }  // namespace
 
 void write_findings_table(std::ostream& out, const model::Inventory& inventory,
-                          const std::vector<model::Finding>& findings, bool colour) {
+                          const std::vector<model::Finding>& findings, bool colour,
+                          const std::vector<matcher::NonFinding>* not_affected) {
   const size_t deferred = deferred_count(inventory);
-  out << fmt::format("{} ({}{}) — {} packages{}, {} findings\n", inventory.target,
+  const size_t not_affected_count = not_affected == nullptr ? 0 : not_affected->size();
+  out << fmt::format("{} ({}{}) — {} packages{}, {} findings{}{}\n", inventory.target,
                      inventory.os.pretty_name.empty() ? "unknown OS" : inventory.os.pretty_name,
                      inventory.os.end_of_life ? ", END OF LIFE" : "", inventory.packages.size(),
                      deferred == 0 ? std::string()
                                    : fmt::format(" ({} language package{} deferred to their OS "
                                                  "package)",
                                                  deferred, deferred == 1 ? "" : "s"),
-                     findings.size());
+                     findings.size(), kernel_note(matcher::kernel_skips(inventory)),
+                     not_affected_count == 0
+                         ? std::string()
+                         : fmt::format("; {} not affected per distro", not_affected_count));
   std::map<model::Severity, std::vector<const model::Finding*>, std::greater<>> groups;
   for (const auto& finding : findings) {
     groups[finding.severity].push_back(&finding);
@@ -106,8 +128,28 @@ void write_findings_table(std::ostream& out, const model::Inventory& inventory,
 }
 
 void write_findings_json(std::ostream& out, const model::Inventory& inventory,
-                         const std::vector<model::Finding>& findings) {
+                         const std::vector<model::Finding>& findings,
+                         const std::vector<matcher::NonFinding>* not_affected) {
   using nlohmann::json;
+  json kernel_skipped = json::array();
+  for (const auto& skip : matcher::kernel_skips(inventory)) {
+    const model::Package& package = inventory.packages.at(skip.package_index);
+    kernel_skipped.push_back({{"name", package.name},
+                              {"version", package.version},
+                              {"reason", matcher::kernel_skip_name(skip.reason)}});
+  }
+  json non_findings = json::array();
+  if (not_affected != nullptr) {
+    for (const auto& item : *not_affected) {
+      const model::Package& package = inventory.packages.at(item.package_index);
+      non_findings.push_back({{"vulnerabilityId", item.vulnerability_id},
+                              {"packageName", package.name},
+                              {"packageVersion", package.version},
+                              {"sourceAdvisory", item.advisory_id},
+                              {"source", item.source},
+                              {"reason", item.reason}});
+    }
+  }
   json list = json::array();
   for (const auto& finding : findings) {
     json cvss = json::array();
@@ -179,7 +221,9 @@ void write_findings_json(std::ostream& out, const model::Inventory& inventory,
               {"packages", inventory.packages.size()},
               {"deferredToOsPackage", deferred_count(inventory)},
               {"complete", inventory.complete},
-              {"findings", list}}
+              {"kernelPackagesNotMatched", kernel_skipped},
+              {"findings", list},
+              {"notAffected", non_findings}}
              .dump(2)
       << '\n';
 }

@@ -221,15 +221,16 @@ int run_scan(const ScanOptions& opts) {
     }
   }
   std::ostream& out = opts.output.empty() ? std::cout : file;
+  const auto not_affected = matcher::explain_not_affected(result->inventory, (*pipeline)->index());
   if (opts.format != "table") {
     if (auto written = write_machine_report(out, opts.format, opts.kind, opts.target,
-                                            result->inventory, shown, context);
+                                            result->inventory, shown, context, &not_affected);
         !written) {
       return report_error(written.error());
     }
   } else {
     const bool colour = opts.output.empty() && isatty(STDOUT_FILENO) != 0;
-    write_findings_table(out, result->inventory, shown, colour);
+    write_findings_table(out, result->inventory, shown, colour, &not_affected);
   }
   if (fail_on) {
     for (const auto& finding : shown) {

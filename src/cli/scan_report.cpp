@@ -54,9 +54,10 @@ Result<void> write_machine_report(std::ostream& out, std::string_view format,
                                   std::string_view kind, const std::string& target,
                                   const model::Inventory& inventory,
                                   const std::vector<model::Finding>& findings,
-                                  const service::ResourceContext& context) {
+                                  const service::ResourceContext& context,
+                                  const std::vector<matcher::NonFinding>* not_affected) {
   if (format == "json") {
-    write_findings_json(out, inventory, findings);
+    write_findings_json(out, inventory, findings, not_affected);
     return {};
   }
   if (format == "sarif") {

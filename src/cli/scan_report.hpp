@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 #include "export/sbom.hpp"
+#include "matcher/matcher.hpp"
 #include "model/finding.hpp"
 #include "model/inventory.hpp"
 #include "service/pipeline.hpp"
@@ -30,7 +31,9 @@ exporter::SbomSubject sbom_subject(std::string_view kind, const std::string& tar
                                                 std::string_view kind, const std::string& target,
                                                 const model::Inventory& inventory,
                                                 const std::vector<model::Finding>& findings,
-                                                const service::ResourceContext& context);
+                                                const service::ResourceContext& context,
+                                                const std::vector<matcher::NonFinding>*
+                                                    not_affected = nullptr);
 
 // The Vigil version written into reports and SBOMs.
 std::string tool_version();

@@ -4,6 +4,12 @@
 #include "matcher/matcher.hpp"
 
 namespace vigil::matcher {
+namespace {
+
+// model::Advisory::status of a distro's "this package was never affected" (Alpine secdb "0").
+constexpr std::string_view kNotAffectedStatus = "not-affected";
+
+}  // namespace
 
 void MatchIndex::add(const std::shared_ptr<const model::Advisory>& advisory,
                      const model::AffectedPackage& package) {
@@ -13,6 +19,12 @@ void MatchIndex::add(const std::shared_ptr<const model::Advisory>& advisory,
   entry.release = package.ecosystem.release.empty()
                       ? std::string()
                       : normalize_release(ecosystem, package.ecosystem.release);
+  if (advisory->status == kNotAffectedStatus) {
+    // A statement of non-exposure: never matchable, whatever ranges it carries.
+    not_affected_[internal::index_key(ecosystem, normalize_name(ecosystem, package.name))]
+        .push_back(std::move(entry));
+    return;
+  }
   entry.versions = package.versions;
   entry.severity = package.severity;
   bool any_version_range = false;
@@ -53,6 +65,13 @@ const std::vector<IndexEntry>* MatchIndex::find(model::Ecosystem ecosystem,
                                                 std::string_view name) const {
   const auto it = index_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
   return it == index_.end() ? nullptr : &it->second;
+}
+
+const std::vector<IndexEntry>* MatchIndex::find_not_affected(model::Ecosystem ecosystem,
+                                                             std::string_view name) const {
+  const auto it =
+      not_affected_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
+  return it == not_affected_.end() ? nullptr : &it->second;
 }
 
 Result<MatchIndex> MatchIndex::load(vulndb::Database& database) {

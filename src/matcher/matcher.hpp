@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -50,12 +51,20 @@ class MatchIndex {
 
   const std::vector<IndexEntry>* find(model::Ecosystem ecosystem, std::string_view name) const;
 
+  // The distro statements that `name` in `ecosystem` was never affected (advisories with status
+  // "not-affected", e.g. Alpine secdb's fixed version "0"). Such entries are kept here and never
+  // in find(): whatever ranges they carry, they cannot produce a finding.
+  const std::vector<IndexEntry>* find_not_affected(model::Ecosystem ecosystem,
+                                                   std::string_view name) const;
+
   size_t entry_count() const { return entries_; }
+  size_t not_affected_key_count() const { return not_affected_.size(); }
   size_t key_count() const { return index_.size(); }
   const std::vector<model::Diagnostic>& diagnostics() const { return diagnostics_; }
 
  private:
   std::unordered_map<std::string, std::vector<IndexEntry>> index_;
+  std::unordered_map<std::string, std::vector<IndexEntry>> not_affected_;
   std::vector<model::Diagnostic> diagnostics_;
   size_t entries_ = 0;
 };
@@ -71,12 +80,48 @@ struct Match {
   std::string matched_by;            // "source" for distro source-package keys, else "name"
 };
 
+// Why a kernel package was not matched against kernel advisories (see kernel_skips).
+enum class KernelSkip { kNone, kNotImage, kNotRunning };
+
+// "not a kernel image", "not the running kernel" ("" for kNone).
+std::string_view kernel_skip_name(KernelSkip reason);
+
+struct SkippedPackage {
+  size_t package_index = 0;  // into Inventory::packages
+  KernelSkip reason = KernelSkip::kNone;
+};
+
+// A vulnerability a distro states does not affect an installed package: explained, not reported.
+struct NonFinding {
+  size_t package_index = 0;      // into Inventory::packages
+  std::string vulnerability_id;  // the CVE alias when there is one, else the advisory id
+  std::string advisory_id;       // the statement ("ALPINE-3.18-openssl-CVE-2023-0001")
+  std::string source;            // its importer ("alpine-secdb")
+  std::string reason;            // "distro: not affected"
+};
+
+inline constexpr std::string_view kNotAffectedReason = "distro: not affected";
+
 struct MatchResult {
   std::vector<Match> matches;
   std::vector<model::Diagnostic> diagnostics;  // packages whose versions did not parse, etc.
   // Language packages left to the OS package that installed them (deferred_to_os_package).
   size_t deferred = 0;
+  // Kernel packages kept from kernel advisories (kernel_skips), in package order.
+  std::vector<SkippedPackage> kernel_skipped;
+  // Installed packages named by a not-affected statement for their distro release, in package
+  // order; never also in `matches` for the same vulnerability.
+  std::vector<NonFinding> not_affected;
 };
+
+// The Debian/Ubuntu (dpkg) and rpm packages built from a kernel source package that are not
+// matched: every one that is not a kernel image or modules package (linux-libc-dev,
+// linux-headers-*, linux-tools-*, kernel-headers, kernel-tools, ...: a kernel CVE is a flaw of the
+// running kernel, not of its headers or tools), and, when `inventory.os.kernel_release` names the
+// running kernel and some installed image is that kernel, every other image (a kernel that is
+// not running is not exploitable until it is booted). With no running release, or none of the
+// images matching it, every image is matched.
+std::vector<SkippedPackage> kernel_skips(const model::Inventory& inventory);
 
 // True for a language package installed by an OS package (Package::owner_purl set): it is not
 // matched against its ecosystem's upstream ranges, since the distribution patches what it ships
@@ -103,9 +148,18 @@ class MatchCache {
 };
 
 // Matches every package of `inventory` against `index`, reusing and filling `cache` when given.
-// Packages deferred_to_os_package() are counted in `deferred` and not matched.
+// Packages deferred_to_os_package() are counted in `deferred` and not matched; kernel_skips()
+// are listed in `kernel_skipped` and not matched; a kernel image built from a signed source is
+// matched under the unsigned one (Ubuntu linux-signed-aws -> linux-aws, Debian
+// linux-signed-amd64 -> linux). Not-affected statements are listed in `not_affected`.
 // Thread-safe for concurrent calls with distinct caches (the index is read-only).
 MatchResult match(const model::Inventory& inventory, const MatchIndex& index,
                   MatchCache* cache = nullptr);
+
+// The `not_affected` list of match(inventory, index) without matching every package: only the
+// packages a not-affected statement names are matched (so a real range for the same
+// vulnerability still wins). For reports built after matching, e.g. `vigil scan`.
+std::vector<NonFinding> explain_not_affected(const model::Inventory& inventory,
+                                             const MatchIndex& index);
 
 }  // namespace vigil::matcher

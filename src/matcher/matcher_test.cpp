@@ -164,5 +164,18 @@ TEST(MatcherTest, UnparsableInstalledVersionIsADiagnostic) {
   EXPECT_NE(result.diagnostics[0].where.find("demo"), std::string::npos);
 }
 
+TEST(MatcherTest, GoDevelMainModuleIsSkippedQuietly) {
+  MatchIndex index;
+  index.add(advisory("GO-2024-0001", {}),
+            affected(Ecosystem::kGo, "", "example.com/tool",
+                     {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, "1.2.0"}},
+                     model::RangeType::kSemver));
+  model::Inventory inventory;
+  inventory.packages = {package(Ecosystem::kGo, "example.com/tool", "(devel)")};
+  const auto result = match(inventory, index);
+  EXPECT_TRUE(result.matches.empty());
+  EXPECT_TRUE(result.diagnostics.empty());
+}
+
 }  // namespace
 }  // namespace vigil::matcher

@@ -349,7 +349,7 @@ Result<void> SqliteDatabase::for_each_affected(const std::function<void(const Af
   std::unordered_map<int64_t, model::Advisory> advisories;
   VIGIL_ASSIGN_OR_RETURN(auto heads,
                          db_.prepare("SELECT rowid, source, id, summary, published, modified, "
-                                     "severity_label FROM advisories WHERE withdrawn = ''"));
+                                     "severity_label, status FROM advisories WHERE withdrawn = ''"));
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(const bool more, heads.step());
     if (!more) {
@@ -362,6 +362,7 @@ Result<void> SqliteDatabase::for_each_affected(const std::function<void(const Af
     advisory.published = std::string(heads.column_text(4));
     advisory.modified = std::string(heads.column_text(5));
     advisory.severity_label = std::string(heads.column_text(6));
+    advisory.status = std::string(heads.column_text(7));  // "not-affected" is never matchable
     advisories.emplace(heads.column_int(0), std::move(advisory));
   }
   VIGIL_ASSIGN_OR_RETURN(auto aliases, db_.prepare("SELECT advisory, alias FROM aliases"));

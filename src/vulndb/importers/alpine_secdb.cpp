@@ -90,6 +90,12 @@ model::Advisory make_advisory(const FileInfo& info, std::string_view package, Vu
     advisory.summary = fmt::format("{}: {} fixed in {} (Alpine {} {})", package, vuln.id,
                                    fmt::join(vuln.fixed, ", "), info.release, info.repo);
   } else {
+    // The package is named (no ranges: nothing is vulnerable) so the matcher can explain the
+    // statement on an installed package; status "not-affected" keeps it from ever matching.
+    model::AffectedPackage affected;
+    affected.ecosystem = {model::Ecosystem::kAlpine, std::string(info.release)};
+    affected.name = std::string(package);
+    advisory.affected.push_back(std::move(affected));
     advisory.status = "not-affected";
     advisory.summary = fmt::format("{}: {} does not affect Alpine {} {}", package, vuln.id,
                                    info.release, info.repo);

@@ -79,7 +79,12 @@ TEST(AlpineSecdbImporterTest, FixedVersionZeroMeansNeverAffected) {
   const auto* db = find(batch, "ALPINE-v3.8-db-CVE-2016-0682");
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(db->status, "not-affected");
-  EXPECT_TRUE(db->affected.empty());
+  // The package is named without ranges: explainable, never matchable.
+  ASSERT_EQ(db->affected.size(), 1U);
+  EXPECT_EQ(db->affected[0].name, "db");
+  EXPECT_EQ(db->affected[0].ecosystem.release, "v3.8");
+  EXPECT_TRUE(db->affected[0].ranges.empty());
+  EXPECT_TRUE(db->affected[0].versions.empty());
   EXPECT_EQ(db->aliases, std::vector<std::string>{"CVE-2016-0682"});
   EXPECT_NE(db->details.find("never affected"), std::string::npos);
 }

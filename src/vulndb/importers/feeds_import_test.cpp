@@ -213,7 +213,12 @@ TEST(FeedsImportTest, ImportsAllSharedFeedsIntoOneDatabase) {
   const auto* never = by_id(db_cve, "ALPINE-v3.8-db-CVE-2016-0682");
   ASSERT_NE(never, nullptr);
   EXPECT_EQ(never->status, "not-affected");
-  EXPECT_TRUE(never->affected.empty());
+  // The package is named without ranges: explainable, never matchable.
+  ASSERT_EQ(never->affected.size(), 1U);
+  EXPECT_EQ(never->affected[0].name, "db");
+  EXPECT_EQ(never->affected[0].ecosystem.release, "v3.8");
+  EXPECT_TRUE(never->affected[0].ranges.empty());
+  EXPECT_TRUE(never->affected[0].versions.empty());
 
   // NVD v4 metric survives the database round trip.
   const auto zip = db->lookup("CVE-2025-29787").value();
