@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/findings_output.hpp"
 #include "cli/output.hpp"
+#include "cli/status_line.hpp"
 #include "cli/scan_report.hpp"
 #include "cli/surface_command.hpp"
 #include "scoring/risk.hpp"
@@ -156,8 +157,12 @@ int run_scan(const ScanOptions& opts) {
   if (!reachability) {
     return report_error(reachability.error());
   }
+  // Progress on stderr only when it is a terminal and the report does not go there too.
+  StatusLine status(StatusLine::stderr_is_terminal());
+  status.phase("loading the vulnerability database");
   auto pipeline = service::Pipeline::open(opts.db_dir);
   if (!pipeline) {
+    status.finish();
     return report_error(pipeline.error());
   }
   service::ResourceContext context;
@@ -169,26 +174,38 @@ int run_scan(const ScanOptions& opts) {
     const service::Catalogers catalogers = inventory::default_catalogers();
     sources::SnapshotOptions snapshot;
     snapshot.wanted = service::wanted_files(catalogers).wanted;
+    status.phase("opening " + opts.target);
     auto tree = sources::open_root_filesystem(opts.target, snapshot);
     if (!tree) {
+      status.finish();
       return report_error(tree.error());
     }
-    result = (*pipeline)->scan_tree(**tree, opts.target, context);
+    status.phase("cataloging " + opts.target);
+    model::Inventory inventory = inventory::catalog(**tree, catalogers);
+    inventory.target = opts.target;
+    status.phase(fmt::format("matching {} packages", inventory.packages.size()));
+    result = (*pipeline)->scan_inventory(std::move(inventory), context);
   } else if (opts.kind == "image" || opts.kind == "function") {
+    status.phase(fmt::format("collecting {} {}", opts.kind, opts.target));
     auto inventory = collect_surface_inventory(opts.kind, opts.target, opts.surface, context);
     if (!inventory) {
+      status.finish();
       return report_error(inventory.error());
     }
+    status.phase(fmt::format("matching {} packages", inventory->packages.size()));
     result = (*pipeline)->scan_inventory(std::move(*inventory), context);
   } else if (opts.kind == "sbom") {
     auto inventory = read_sbom_inventory(opts.target);
     if (!inventory) {
+      status.finish();
       return report_error(inventory.error());
     }
     result = (*pipeline)->scan_inventory(std::move(*inventory), context);
   } else {
+    status.finish();
     return usage_error("scan " + opts.kind + " is not available yet");
   }
+  status.finish();
   if (!result) {
     return report_error(result.error());
   }
