@@ -111,6 +111,24 @@ struct InvalidCase {
   const char* message_part;
 };
 
+// Each case sets (or, with null, removes) one member of `document` and expects parsing to fail
+// with that error code and a message naming the member.
+void expect_rejected(const AgentDocument& document, const std::vector<InvalidCase>& cases) {
+  const json base = json::parse(write_agent_document(document));
+  for (const InvalidCase& row : cases) {
+    json root = base;
+    root[row.pointer] = row.value;
+    if (row.value.is_null()) {
+      root[row.pointer.parent_pointer()].erase(row.pointer.back());
+    }
+    const auto parsed = parse_agent_document(root.dump());
+    ASSERT_FALSE(parsed) << row.name;
+    EXPECT_EQ(parsed.error().code, row.code) << row.name << ": " << parsed.error().message;
+    EXPECT_NE(parsed.error().message.find(row.message_part), std::string::npos)
+        << row.name << ": " << parsed.error().message;
+  }
+}
+
 TEST(AgentDocumentTest, RejectsInvalidFieldsNamingThem) {
   const std::vector<InvalidCase> cases = {
       {"schema", json::json_pointer("/schemaVersion"), 3, ErrorCode::kInvalidArgument,
@@ -162,19 +180,7 @@ TEST(AgentDocumentTest, RejectsInvalidFieldsNamingThem) {
       {"hash", json::json_pointer("/contentHash"), std::string(64, '0'),
        ErrorCode::kInvalidArgument, "contentHash"},
   };
-  const json base = json::parse(write_agent_document(sample_document()));
-  for (const InvalidCase& row : cases) {
-    json root = base;
-    root[row.pointer] = row.value;
-    if (row.value.is_null()) {
-      root[row.pointer.parent_pointer()].erase(row.pointer.back());
-    }
-    const auto parsed = parse_agent_document(root.dump());
-    ASSERT_FALSE(parsed) << row.name;
-    EXPECT_EQ(parsed.error().code, row.code) << row.name << ": " << parsed.error().message;
-    EXPECT_NE(parsed.error().message.find(row.message_part), std::string::npos)
-        << row.name << ": " << parsed.error().message;
-  }
+  expect_rejected(sample_document(), cases);
 }
 
 // sample_document() with two listening sockets (schema 2).
@@ -272,19 +278,7 @@ TEST(AgentDocumentTest, RejectsInvalidSocketsNamingTheField) {
       {"array type", json::json_pointer("/listeningSockets"), json::object(), ErrorCode::kParse,
        "listeningSockets: expected an array"},
   };
-  const json base = json::parse(write_agent_document(socket_document()));
-  for (const InvalidCase& row : cases) {
-    json root = base;
-    root[row.pointer] = row.value;
-    if (row.value.is_null()) {
-      root[row.pointer.parent_pointer()].erase(row.pointer.back());
-    }
-    const auto parsed = parse_agent_document(root.dump());
-    ASSERT_FALSE(parsed) << row.name;
-    EXPECT_EQ(parsed.error().code, row.code) << row.name << ": " << parsed.error().message;
-    EXPECT_NE(parsed.error().message.find(row.message_part), std::string::npos)
-        << row.name << ": " << parsed.error().message;
-  }
+  expect_rejected(socket_document(), cases);
 }
 
 TEST(AgentDocumentTest, SocketListAloneRoundTrips) {
