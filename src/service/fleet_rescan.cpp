@@ -261,6 +261,7 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
   summary.changed_advisories = changes.advisories.size();
   summary.changed_keys = changes.keys.size();
   summary.kev_added = changes.kev_added.size();
+  summary.kev_removed = changes.kev_removed.size();
 
   PackageKeys keys;
   for (const auto& key : changes.keys) {
@@ -288,11 +289,13 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
         affected.push_back(resource.id);
       }
     }
-  } else if (!changes.kev_added.empty()) {
-    // KEV additions change the score of the findings of those CVEs only.
+  } else if (!changes.kev_added.empty() || !changes.kev_removed.empty()) {
+    // KEV additions and removals change the score of the findings of those CVEs only.
     store::FindingQuery query;
-    for (const auto& cve : changes.kev_added) {
-      query.criteria.strings["vulnerabilityId"].push_back({store::StringOp::kEquals, cve});
+    for (const auto* list : {&changes.kev_added, &changes.kev_removed}) {
+      for (const auto& cve : *list) {
+        query.criteria.strings["vulnerabilityId"].push_back({store::StringOp::kEquals, cve});
+      }
     }
     query.limit = 1000;
     while (true) {

@@ -128,6 +128,7 @@ struct RematchSummary {
   std::size_t changed_advisories = 0;
   std::size_t changed_keys = 0;
   std::size_t kev_added = 0;
+  std::size_t kev_removed = 0;  // CVEs a complete KEV catalogue no longer lists
   std::size_t resources_affected = 0;  // resources whose inventory or findings the change touches
   std::size_t jobs_enqueued = 0;       // of those, the ones eligible for scanning
 };

@@ -165,6 +165,27 @@ TEST_F(FleetTest, KevAdditionRescoresExistingFindings) {
   EXPECT_EQ((*after)->first_observed_at, kT0);
   const auto history = service->store().finding_history(arn).value();
   EXPECT_GE(history.size(), 2U);
+
+  // A later complete catalogue no longer lists it: the finding is re-scored down again.
+  clock_ = kT0 + 2 * kDay;
+  const auto without = dir_.write("kev-later.json", R"({
+    "title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2025.10.11",
+    "dateReleased": "2025-10-11T00:00:00.0000Z", "count": 1,
+    "vulnerabilities": [{"cveID": "CVE-2021-44228", "vendorProject": "Apache", "product": "Log4j2",
+      "vulnerabilityName": "Log4Shell", "dateAdded": "2021-12-10",
+      "shortDescription": "JNDI lookups.", "requiredAction": "Update.",
+      "dueDate": "2021-12-24", "knownRansomwareCampaignUse": "Known", "notes": ""}]})");
+  import({without});
+  auto removed = service->on_vulndb_updated();
+  ASSERT_TRUE(removed.has_value()) << removed.error().message;
+  EXPECT_EQ(removed->kev_removed, 1U);
+  EXPECT_EQ(removed->jobs_enqueued, 1U);
+  EXPECT_EQ(drain(*service), 1U);
+  const auto dropped = service->store().finding(arn).value();
+  ASSERT_TRUE(dropped.has_value());
+  EXPECT_FALSE(dropped->finding.exploit_available);
+  EXPECT_EQ(dropped->finding.vigil_risk, score_before);
+  EXPECT_EQ(dropped->updated_at, kT0 + 2 * kDay);
 }
 
 TEST_F(FleetTest, NewMemberIsAutoEnabledOnFirstReport) {
