@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/strings.hpp"
 #include "sources/digest.hpp"
 
 namespace vigil::sources {
@@ -18,35 +19,10 @@ using Json = nlohmann::json;
 constexpr size_t kMaxDepth = 64;
 constexpr size_t kMaxDescriptors = 10000;
 
-// Rejects JSON nested deeper than kMaxDepth (strings are skipped, escapes honoured).
-Result<void> check_depth(std::string_view text, std::string_view what) {
-  size_t depth = 0;
-  bool in_string = false;
-  for (size_t idx = 0; idx < text.size(); ++idx) {
-    const char c = text[idx];
-    if (in_string) {
-      if (c == '\\') {
-        ++idx;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) {
-        return fail(Error::parse("{}: JSON nested deeper than {} levels", what, kMaxDepth));
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return {};
-}
-
 Result<Json> parse_json(std::string_view text, std::string_view what) {
-  VIGIL_TRY(check_depth(text, what));
+  if (!json_nesting_within(text, kMaxDepth)) {
+    return fail(Error::parse("{}: JSON nested deeper than {} levels", what, kMaxDepth));
+  }
   Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded()) {
     return fail(Error::parse("{}: not valid JSON", what));
