@@ -14,7 +14,7 @@
 namespace vigil::service {
 
 Result<void> FleetService::match_resource(const std::string& resource_id,
-                                          const std::optional<PackageKeys>& keys) {
+                                          const internal::RematchScope* rematch) {
   std::lock_guard lock(resource_lock(resource_id));
   VIGIL_ASSIGN_OR_RETURN(auto resource, store_->resource(resource_id));
   if (!resource) {
@@ -54,11 +54,14 @@ Result<void> FleetService::match_resource(const std::string& resource_id,
     pipeline = pipeline_;
   }
   // A re-match for changed advisories re-evaluates only the packages they touch.
-  std::optional<std::set<std::string>> scope;
-  if (keys) {
-    scope = internal::select_rematch_packages(*inventory, *keys);
-    if (scope && scope->empty()) {
+  std::optional<store::PackageScope> scope;
+  if (rematch != nullptr) {
+    auto names = internal::select_rematch_packages(*inventory, rematch->keys, rematch->names);
+    if (names && names->empty()) {
       return {};  // none of this resource's packages changed
+    }
+    if (names) {
+      scope = store::PackageScope{std::move(*names), rematch->vulnerabilities};
     }
   }
   scanned = pipeline->scan_inventory(std::move(*inventory), context);

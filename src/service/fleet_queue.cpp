@@ -96,7 +96,8 @@ bool FleetService::wait_idle(std::chrono::milliseconds timeout) {
 
 Result<void> FleetService::run_job(const store::Job& job) {
   if (job.kind == "rematch") {
-    return match_resource(job.resource_id, internal::rematch_keys(job.payload));
+    const auto scope = internal::rematch_scope(job.payload);
+    return match_resource(job.resource_id, scope ? &*scope : nullptr);
   }
   if (job.kind == "scan_inventory") {
     return match_resource(job.resource_id);

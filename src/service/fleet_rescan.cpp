@@ -43,6 +43,25 @@ bool closes_findings(const std::string& reason) {
          reason == "RESOURCE_TERMINATED";
 }
 
+// The ids whose findings a change can rewrite: every changed advisory's id and its aliases (as
+// the database now records them; a finding matched through an alias the update removed still
+// names the advisory id itself). nullopt when too many changed to carry them.
+Result<std::optional<std::set<std::string>>> changed_vulnerabilities(
+    vulndb::Database& db, const vulndb::ChangeSet& changes) {
+  if (changes.advisories.size() > internal::kMaxChangedIds) {
+    return std::optional<std::set<std::string>>();
+  }
+  std::set<std::string> ids;
+  for (const auto& changed : changes.advisories) {
+    ids.insert(changed.id);
+    VIGIL_ASSIGN_OR_RETURN(const auto advisory, db.advisory(changed.source, changed.id));
+    if (advisory) {
+      ids.insert(advisory->aliases.begin(), advisory->aliases.end());
+    }
+  }
+  return std::optional<std::set<std::string>>(std::move(ids));
+}
+
 }  // namespace
 
 Result<void> FleetService::reload_pipeline() {
@@ -163,7 +182,7 @@ Result<SweepSummary> FleetService::sweep() {
 
 Result<RematchSummary> FleetService::queue_rematch(std::vector<std::string> partial,
                                                    std::vector<std::string> full,
-                                                   const PackageKeys* keys,
+                                                   const internal::RematchScope* scope,
                                                    RematchSummary summary) {
   const auto unique = [](std::vector<std::string>& ids) {
     std::sort(ids.begin(), ids.end());
@@ -178,7 +197,7 @@ Result<RematchSummary> FleetService::queue_rematch(std::vector<std::string> part
   const std::size_t partial_count = resource_ids.size();
   resource_ids.insert(resource_ids.end(), full.begin(), full.end());
   summary.resources_affected = resource_ids.size();
-  const std::string partial_payload = internal::rematch_payload(summary.to_version, keys);
+  const std::string partial_payload = internal::rematch_payload(summary.to_version, scope);
   const std::string full_payload = internal::rematch_payload(summary.to_version, nullptr);
 
   // Eligibility from what the store already records (one read of resources and coverage, not a
@@ -248,11 +267,8 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
   VIGIL_ASSIGN_OR_RETURN(const auto applied, store_->meta("vulndb.version"));
   RematchSummary summary;
   summary.from_version = parse_version(applied);
-  vulndb::ChangeSet changes;
-  {
-    VIGIL_ASSIGN_OR_RETURN(auto db, vulndb::Database::open(config_.vulndb_dir, false));
-    VIGIL_ASSIGN_OR_RETURN(changes, db->changes_since(summary.from_version));
-  }
+  VIGIL_ASSIGN_OR_RETURN(auto db, vulndb::Database::open(config_.vulndb_dir, false));
+  VIGIL_ASSIGN_OR_RETURN(const auto changes, db->changes_since(summary.from_version));
   summary.to_version = std::max(changes.to_version, summary.from_version);
   if (changes.to_version <= summary.from_version) {
     return summary;
@@ -263,23 +279,50 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
   summary.kev_added = changes.kev_added.size();
   summary.kev_removed = changes.kev_removed.size();
 
-  PackageKeys keys;
+  internal::RematchScope scope;
   for (const auto& key : changes.keys) {
     const auto ecosystem = model::parse_ecosystem(key.ecosystem);
     if (!ecosystem) {
       continue;  // an ecosystem Vigil cannot match never touched an inventory
     }
-    keys.emplace(std::string(model::ecosystem_name(ecosystem->ecosystem)),
-                 matcher::normalize_name(ecosystem->ecosystem, key.name));
+    scope.keys.emplace(std::string(model::ecosystem_name(ecosystem->ecosystem)),
+                       matcher::normalize_name(ecosystem->ecosystem, key.name));
   }
-  // Resources holding a changed key re-match only those packages; score-only changes (KEV,
-  // EPSS) re-match whole resources.
+  // Resources holding a changed key re-match only those packages, and rewrite only the findings
+  // that name a changed advisory (by id or alias); score-only changes (KEV, EPSS) re-match whole
+  // resources.
   std::vector<std::string> partial;
-  if (!keys.empty()) {
+  if (!scope.keys.empty()) {
     VIGIL_ASSIGN_OR_RETURN(partial, store_->resources_with_packages(
                                         std::vector<std::pair<std::string, std::string>>(
-                                            keys.begin(), keys.end())));
+                                            scope.keys.begin(), scope.keys.end())));
   }
+  VIGIL_ASSIGN_OR_RETURN(auto changed, changed_vulnerabilities(*db, changes));
+  // NVD records carry no package keys: a changed CVE record (its CVSS, description) re-matches
+  // the packages of the open findings that name it.
+  store::FindingQuery nvd_query;
+  for (const auto& advisory : changes.advisories) {
+    if (advisory.source == "nvd") {
+      nvd_query.criteria.strings["vulnerabilityId"].push_back(
+          {store::StringOp::kEquals, advisory.id});
+    }
+  }
+  if (!nvd_query.criteria.strings.empty()) {
+    nvd_query.criteria.strings["findingStatus"].push_back({store::StringOp::kNotEquals, "CLOSED"});
+    nvd_query.limit = 1000;
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(const auto page, store_->list_findings(nvd_query));
+      for (const auto& finding : page.items) {
+        partial.push_back(finding.finding.resource_id);
+        scope.names.insert(finding.finding.package.name);
+      }
+      if (page.next_cursor.empty()) {
+        break;
+      }
+      nvd_query.cursor = page.next_cursor;
+    }
+  }
+  scope.vulnerabilities = std::move(changed);
   std::vector<std::string> affected;
   if (changes.epss_changed) {
     // New EPSS scores move every scored finding: re-score every scanned resource.
@@ -312,7 +355,7 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
     }
   }
   VIGIL_ASSIGN_OR_RETURN(summary,
-                         queue_rematch(std::move(partial), std::move(affected), &keys, summary));
+                         queue_rematch(std::move(partial), std::move(affected), &scope, summary));
   VIGIL_TRY(store_->put_meta("vulndb.version", std::to_string(summary.to_version)));
   return summary;
 }

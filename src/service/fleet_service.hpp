@@ -38,6 +38,9 @@ namespace vigil::service {
 class Pipeline;
 class FunctionScanner;
 struct ResourceContext;
+namespace internal {
+struct RematchScope;
+}  // namespace internal
 
 // Scan-type and coverage vocabulary (Inspector's spellings).
 inline constexpr std::string_view kEc2Instance = "AWS_EC2_INSTANCE";
@@ -342,19 +345,19 @@ class FleetService {
   Result<void> run_job(const store::Job& job);
   Result<void> collect_image(const store::Job& job, const store::ResourceRecord& resource);
   Result<void> collect_function(const store::Job& job, const store::ResourceRecord& resource);
-  // (ecosystem name, normalised package name) keys of changed advisories.
-  using PackageKeys = std::set<std::pair<std::string, std::string>>;
-  // match.cpp: `keys` limits the re-match to the packages they touch (nullopt = everything).
+  // match.cpp: `scope` limits the re-match to the packages and findings a database change
+  // touched (nullptr = everything).
   Result<void> match_resource(const std::string& resource_id,
-                              const std::optional<PackageKeys>& keys = std::nullopt);
+                              const internal::RematchScope* scope = nullptr);
   void record_scan_error(const std::string& resource_id, const std::string& reason);
   std::mutex& resource_lock(const std::string& resource_id);
   // rescan.cpp
   Result<void> reload_pipeline();
-  // Queues a re-match of each resource: of the packages `keys` touch for `partial` ones (when
-  // `keys` is given), of everything for `full` ones.
+  // Queues a re-match of each resource: of what `scope` touches for `partial` ones (when
+  // `scope` is given), of everything for `full` ones.
   Result<RematchSummary> queue_rematch(std::vector<std::string> partial,
-                                       std::vector<std::string> full, const PackageKeys* keys,
+                                       std::vector<std::string> full,
+                                       const internal::RematchScope* scope,
                                        RematchSummary summary);
   // network.cpp
   struct NetworkState;

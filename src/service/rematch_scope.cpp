@@ -17,19 +17,25 @@ std::string package_key_name(model::Ecosystem ecosystem, const std::string& name
 
 }  // namespace
 
-std::string rematch_payload(std::int64_t version, const PackageKeys* keys) {
+std::string rematch_payload(std::int64_t version, const RematchScope* scope) {
   json payload{{"trigger", "vulndb"}, {"version", version}};
-  if (keys != nullptr && keys->size() <= kMaxPartialKeys) {
-    json list = json::array();
-    for (const auto& [ecosystem, name] : *keys) {
-      list.push_back(json::array({ecosystem, name}));
+  if (scope != nullptr && scope->keys.size() + scope->names.size() <= kMaxPartialKeys) {
+    json keys = json::array();
+    for (const auto& [ecosystem, name] : scope->keys) {
+      keys.push_back(json::array({ecosystem, name}));
     }
-    payload["keys"] = std::move(list);
+    payload["keys"] = std::move(keys);
+    if (!scope->names.empty()) {
+      payload["names"] = scope->names;
+    }
+    if (scope->vulnerabilities && scope->vulnerabilities->size() <= kMaxChangedIds) {
+      payload["ids"] = *scope->vulnerabilities;
+    }
   }
   return payload.dump();
 }
 
-std::optional<PackageKeys> rematch_keys(const std::string& payload) {
+std::optional<RematchScope> rematch_scope(const std::string& payload) {
   const auto parsed = json::parse(payload, nullptr, false);
   if (!parsed.is_object()) {
     return std::nullopt;
@@ -38,34 +44,62 @@ std::optional<PackageKeys> rematch_keys(const std::string& payload) {
   if (found == parsed.end() || !found->is_array()) {
     return std::nullopt;  // a full re-match
   }
-  PackageKeys keys;
+  RematchScope scope;
   for (const auto& key : *found) {
     if (!key.is_array() || key.size() != 2 || !key[0].is_string() || !key[1].is_string()) {
       return std::nullopt;  // not ours: re-match everything rather than guess
     }
-    keys.emplace(key[0].get<std::string>(), key[1].get<std::string>());
+    scope.keys.emplace(key[0].get<std::string>(), key[1].get<std::string>());
   }
-  return keys;
+  const auto strings = [&](const char* field) -> std::optional<std::set<std::string>> {
+    const auto list = parsed.find(field);
+    if (list == parsed.end()) {
+      return std::set<std::string>();
+    }
+    if (!list->is_array()) {
+      return std::nullopt;
+    }
+    std::set<std::string> out;
+    for (const auto& item : *list) {
+      if (!item.is_string()) {
+        return std::nullopt;
+      }
+      out.insert(item.get<std::string>());
+    }
+    return out;
+  };
+  auto names = strings("names");
+  auto ids = strings("ids");
+  if (!names || !ids) {
+    return std::nullopt;
+  }
+  scope.names = std::move(*names);
+  if (parsed.contains("ids")) {
+    scope.vulnerabilities = std::move(*ids);
+  }
+  return scope;
 }
 
 std::optional<std::set<std::string>> select_rematch_packages(model::Inventory& inventory,
-                                                             const PackageKeys& keys) {
+                                                             const PackageKeys& keys,
+                                                             const std::set<std::string>& names) {
   // Every instance whose (ecosystem, name) or (ecosystem, source name) changed, as the store's
   // package index keys them...
-  std::set<std::string> names;
+  std::set<std::string> selected_names;
   for (const auto& package : inventory.packages) {
     const std::string ecosystem(model::ecosystem_name(package.ecosystem));
-    if (keys.contains({ecosystem, package_key_name(package.ecosystem, package.name)}) ||
+    if (names.contains(package.name) ||
+        keys.contains({ecosystem, package_key_name(package.ecosystem, package.name)}) ||
         (!package.source_name.empty() &&
          keys.contains({ecosystem, package_key_name(package.ecosystem, package.source_name)}))) {
-      names.insert(package.name);
+      selected_names.insert(package.name);
     }
   }
   // ...then every instance sharing one of their names, whatever its ecosystem: findings are
   // scoped by package name, so all of a name's findings must be re-evaluated together.
   std::vector<model::Package> selected;
   for (auto& package : inventory.packages) {
-    if (names.contains(package.name)) {
+    if (selected_names.contains(package.name)) {
       selected.push_back(std::move(package));
     }
   }
@@ -74,7 +108,7 @@ std::optional<std::set<std::string>> select_rematch_packages(model::Inventory& i
     return std::nullopt;  // everything changed: a full re-match
   }
   inventory.packages = std::move(selected);
-  return names;
+  return selected_names;
 }
 
 }  // namespace vigil::service::internal

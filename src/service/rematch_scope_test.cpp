@@ -28,22 +28,42 @@ std::vector<std::string> names(const model::Inventory& inventory) {
   return out;
 }
 
-TEST(RematchScopeTest, PayloadCarriesKeysUpToTheLimit) {
-  const PackageKeys keys{{"Debian", "curl"}, {"PyPI", "requests"}};
-  const auto payload = internal::rematch_payload(7, &keys);
-  EXPECT_EQ(internal::rematch_keys(payload), keys);
-  EXPECT_EQ(internal::rematch_keys(internal::rematch_payload(7, nullptr)), std::nullopt);
-  PackageKeys many;
-  for (std::size_t idx = 0; idx <= internal::kMaxPartialKeys; ++idx) {
-    many.emplace("npm", "package-" + std::to_string(idx));
+TEST(RematchScopeTest, PayloadCarriesTheScopeUpToTheLimits) {
+  internal::RematchScope scope;
+  scope.keys = {{"Debian", "curl"}, {"PyPI", "requests"}};
+  scope.names = {"openssl"};
+  scope.vulnerabilities = std::set<std::string>{"CVE-2023-38545", "GHSA-abcd-efgh-ijkl"};
+  const auto payload = internal::rematch_payload(7, &scope);
+  EXPECT_EQ(internal::rematch_scope(payload), scope);
+  EXPECT_EQ(internal::rematch_scope(internal::rematch_payload(7, nullptr)), std::nullopt);
+
+  // Too many changed ids: the packages stay scoped, every finding of theirs is rewritten.
+  auto many_ids = scope;
+  for (std::size_t idx = 0; idx <= internal::kMaxChangedIds; ++idx) {
+    many_ids.vulnerabilities->insert("GHSA-" + std::to_string(idx));
   }
-  EXPECT_EQ(internal::rematch_keys(internal::rematch_payload(7, &many)), std::nullopt);
+  const auto unscoped = internal::rematch_scope(internal::rematch_payload(7, &many_ids));
+  ASSERT_TRUE(unscoped.has_value());
+  EXPECT_EQ(unscoped->keys, scope.keys);
+  EXPECT_EQ(unscoped->vulnerabilities, std::nullopt);
+
+  // Too many keys: the whole resource.
+  internal::RematchScope many;
+  for (std::size_t idx = 0; idx <= internal::kMaxPartialKeys; ++idx) {
+    many.keys.emplace("npm", "package-" + std::to_string(idx));
+  }
+  EXPECT_EQ(internal::rematch_scope(internal::rematch_payload(7, &many)), std::nullopt);
   // Older or foreign payloads mean "everything", never a guess.
   for (const char* text : {R"({"trigger":"coverage"})", "not json", R"({"keys":[["npm"]]})",
-                           R"({"keys":[["npm", 3]]})", R"({"keys":"npm"})"}) {
-    EXPECT_EQ(internal::rematch_keys(text), std::nullopt) << text;
+                           R"({"keys":[["npm", 3]]})", R"({"keys":"npm"})",
+                           R"({"keys":[],"ids":"CVE-1"})", R"({"keys":[],"names":[1]})"}) {
+    EXPECT_EQ(internal::rematch_scope(text), std::nullopt) << text;
   }
-  EXPECT_EQ(internal::rematch_keys(R"({"keys":[]})"), PackageKeys{});
+  // A payload from before changed ids were carried: packages scoped, findings not.
+  const auto older = internal::rematch_scope(R"({"keys":[]})");
+  ASSERT_TRUE(older.has_value());
+  EXPECT_EQ(older->keys, PackageKeys{});
+  EXPECT_EQ(older->vulnerabilities, std::nullopt);
 }
 
 TEST(RematchScopeTest, SelectsBySourceNameAndSharedNames) {
@@ -75,6 +95,12 @@ TEST(RematchScopeTest, SelectsBySourceNameAndSharedNames) {
   EXPECT_EQ(internal::select_rematch_packages(untouched, {{"Go", "golang.org/x/net"}}),
             std::set<std::string>{});
   EXPECT_TRUE(untouched.packages.empty());
+
+  // Names from findings select whatever their ecosystem.
+  auto named = inventory;
+  EXPECT_EQ(internal::select_rematch_packages(named, {}, {"lodash"}),
+            std::set<std::string>{"lodash"});
+  EXPECT_EQ(names(named), std::vector<std::string>{"lodash"});
 
   // Everything in scope: a full re-match, inventory left whole.
   auto all = inventory;
@@ -145,6 +171,44 @@ TEST_F(FleetTest, IncrementalRematchTouchesOnlyChangedPackages) {
   EXPECT_EQ(open, before.size());
   // The host without requests was never re-matched.
   EXPECT_EQ(service->store().resource("i-0002").value()->last_scanned_at, kT0);
+}
+
+TEST_F(FleetTest, ChangedNvdRecordRescoresTheFindingsOfItsCve) {
+  auto service = open();
+  ASSERT_NE(service, nullptr);
+  ingest(*service, agent_document("i-0001", kAccountA, sample_inventory()));
+  EXPECT_EQ(drain(*service), 1U);
+  const auto before = findings(*service, "i-0001");
+  const auto* curl = find(before, kCurlCve, "curl");
+  ASSERT_NE(curl, nullptr);
+  ASSERT_EQ(curl->finding.inspector_score, 9.8);
+
+  // NVD re-analyses the CVE (local attack vector, lower impact): an NVD record has no package
+  // keys, yet the findings naming the CVE are re-matched and re-scored; no other finding moves.
+  clock_ = kT0 + kDay;
+  const auto reanalysed = dir_.write("nvd-update.json", R"({"resultsPerPage": 1, "startIndex": 0,
+    "totalResults": 1, "format": "NVD_CVE", "version": "2.0", "timestamp": "2025-09-01T00:00:00.000",
+    "vulnerabilities": [{"cve": {"id": "CVE-2023-38545", "sourceIdentifier": "support@hackerone.com",
+      "published": "2023-10-18T04:15:11.077", "lastModified": "2025-09-01T00:00:00.000",
+      "vulnStatus": "Modified", "descriptions": [{"lang": "en", "value": "SOCKS5 heap overflow."}],
+      "metrics": {"cvssMetricV31": [{"source": "nvd@nist.gov", "type": "Primary", "cvssData": {
+        "version": "3.1", "vectorString": "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:L/I:L/A:N",
+        "baseScore": 3.6, "baseSeverity": "LOW"}}]}}}]})");
+  import({reanalysed});
+  auto updated = service->on_vulndb_updated();
+  ASSERT_TRUE(updated.has_value()) << updated.error().message;
+  EXPECT_EQ(updated->jobs_enqueued, 1U);
+  EXPECT_EQ(drain(*service), 1U);
+  const auto after = findings(*service, "i-0001");
+  ASSERT_EQ(after.size(), before.size());
+  for (const auto& stored : after) {
+    if (stored.finding.vulnerability_id == kCurlCve) {
+      EXPECT_LT(stored.finding.inspector_score, 9.8) << stored.finding.id;
+      EXPECT_EQ(stored.updated_at, kT0 + kDay) << stored.finding.id;
+    } else {
+      EXPECT_EQ(stored.updated_at, kT0) << stored.finding.id;
+    }
+  }
 }
 
 }  // namespace

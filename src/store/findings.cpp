@@ -1,4 +1,5 @@
 // SqliteStore: the finding lifecycle (reconcile, close, stale, suppression) and its history.
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <unordered_map>
@@ -145,50 +146,53 @@ Result<void> set_stale_mark(Conn& conn, std::int64_t id, bool stale) {
   return update->run();
 }
 
-// Closes the open findings of `resource_id` (of `finding_type` when not empty) whose ids are
-// not in `keep`.
-// Closes the resource's open findings (of `finding_type`, "" = any) that are not in `keep`; with a
-// `scope`, only those whose package name is in it.
-Result<void> close_missing(Conn& conn, const std::string& resource_id,
-                           const std::string& finding_type,
-                           const std::unordered_set<std::string>& keep, Timestamp now,
-                           ReconcileSummary& summary,
-                           const std::set<std::string>* scope = nullptr) {
-  std::vector<std::pair<std::int64_t, std::string>> to_close;
+// The resource's open findings (row id, ARN) of `finding_type` ("" = any type); with `names`, only
+// those on one of those packages.
+Result<std::vector<std::pair<std::int64_t, std::string>>> open_findings(
+    Conn& conn, const std::string& resource_id, const std::string& finding_type,
+    const std::set<std::string>* names) {
+  std::vector<std::pair<std::int64_t, std::string>> rows;
   const auto collect = [&](sql::Statement& query) -> Result<void> {
     while (true) {
       VIGIL_ASSIGN_OR_RETURN(const bool row, query.step());
       if (!row) {
         return {};
       }
-      std::string arn(query.column_text(1));
-      if (keep.count(arn) == 0) {
-        to_close.emplace_back(query.column_int(0), std::move(arn));
-      }
+      rows.emplace_back(query.column_int(0), std::string(query.column_text(1)));
     }
   };
-  if (scope == nullptr) {
+  if (names == nullptr) {
     VIGIL_ASSIGN_OR_RETURN(auto query,
                            conn.statement("SELECT id, arn FROM findings WHERE resource_id = ? AND "
                                           "(? = '' OR finding_type = ?) AND status <> 'CLOSED'"));
     query->bind(1, resource_id).bind(2, finding_type).bind(3, finding_type);
     VIGIL_TRY(collect(*query));
-  } else {
-    // One index range per package name (findings_resource_package): only those rows are read.
-    VIGIL_ASSIGN_OR_RETURN(
-        auto query, conn.statement("SELECT id, arn FROM findings WHERE resource_id = ? AND "
-                                   "package_name = ? AND status <> 'CLOSED' AND "
-                                   "(? = '' OR finding_type = ?)"));
-    for (const auto& name : *scope) {
-      query->bind(1, resource_id).bind(2, name).bind(3, finding_type).bind(4, finding_type);
-      VIGIL_TRY(collect(*query));
-      query->reset();
-    }
+    return rows;
   }
+  // One index range per package name (findings_resource_package): only those rows are read.
+  VIGIL_ASSIGN_OR_RETURN(auto query,
+                         conn.statement("SELECT id, arn FROM findings WHERE resource_id = ? AND "
+                                        "package_name = ? AND status <> 'CLOSED' AND "
+                                        "(? = '' OR finding_type = ?)"));
+  for (const auto& name : *names) {
+    query->bind(1, resource_id).bind(2, name).bind(3, finding_type).bind(4, finding_type);
+    VIGIL_TRY(collect(*query));
+    query->reset();
+  }
+  return rows;
+}
+
+// Closes the rows of `open` whose ARN is not in `keep`.
+Result<void> close_missing(Conn& conn, std::vector<std::pair<std::int64_t, std::string>> open,
+                           const std::unordered_set<std::string>& keep, Timestamp now,
+                           ReconcileSummary& summary) {
   VIGIL_ASSIGN_OR_RETURN(auto close,
                          conn.statement("UPDATE findings SET status = 'CLOSED', closed_at = ?, "
                                         "updated_at = ? WHERE id = ?"));
-  for (auto& [id, arn] : to_close) {
+  for (auto& [id, arn] : open) {
+    if (keep.count(arn) != 0) {
+      continue;
+    }
     close->bind(1, now).bind(2, now).bind(3, id);
     VIGIL_TRY(close->run());
     VIGIL_TRY(add_history(conn, id, now, "CLOSED"));
@@ -198,22 +202,42 @@ Result<void> close_missing(Conn& conn, const std::string& resource_id,
   return {};
 }
 
-// Both reconciles: `scope` null = the whole resource, else only findings on those packages.
+// Whether `finding` names one of `ids`, as its vulnerability id or as an alias (the ids of every
+// advisory that matched).
+bool touched_by(const model::Finding& finding, const std::set<std::string>& ids) {
+  if (ids.contains(finding.vulnerability_id)) {
+    return true;
+  }
+  return std::any_of(finding.aliases.begin(), finding.aliases.end(),
+                     [&](const std::string& alias) { return ids.contains(alias); });
+}
+
+// Both reconciles: `scope` null = the whole resource, else only findings on its packages.
 Result<ReconcileSummary> reconcile(Database& database, const std::string& resource_id,
                                    const std::string& finding_type,
-                                   std::vector<StoredFinding> observed,
-                                   const std::set<std::string>* scope, Timestamp now) {
+                                   std::vector<StoredFinding> observed, const PackageScope* scope,
+                                   Timestamp now) {
   if (resource_id.empty() || finding_type.empty()) {
     return fail(Error::invalid_argument("reconcile needs a resource id and a finding type"));
   }
+  const std::set<std::string>* changed =
+      scope != nullptr && scope->changed_vulnerabilities ? &*scope->changed_vulnerabilities
+                                                         : nullptr;
   // Validate and derive every column before taking the writer: the transaction stays short.
+  // Findings no changed id touches are derived only if the store turns out not to hold them open.
   std::unordered_set<std::string> ids;
-  std::vector<FindingColumns> columns;
-  columns.reserve(observed.size());
-  std::vector<std::string> documents;
-  documents.reserve(observed.size());
-  for (auto& stored : observed) {
-    model::Finding& finding = stored.finding;
+  std::vector<std::optional<FindingColumns>> columns(observed.size());
+  std::vector<std::string> documents(observed.size());
+  const auto derive = [&](std::size_t index) -> Result<void> {
+    VIGIL_ASSIGN_OR_RETURN(auto derived, derive_columns(observed[index]));
+    columns[index] = std::move(derived);
+    // The document holds no lifecycle timestamps, so it is known before the transaction:
+    // serialising outside the writer lets concurrent scans overlap.
+    documents[index] = finding_to_json(observed[index]);
+    return {};
+  };
+  for (std::size_t index = 0; index < observed.size(); ++index) {
+    model::Finding& finding = observed[index].finding;
     if (finding.id.empty()) {
       return fail(Error::invalid_argument("reconcile {}: a finding has no id", resource_id));
     }
@@ -227,19 +251,18 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
       return fail(Error::invalid_argument("reconcile {}: finding {} belongs to resource {}",
                                           resource_id, finding.id, finding.resource_id));
     }
-    if (stored.type != finding_type) {
+    if (observed[index].type != finding_type) {
       return fail(Error::invalid_argument("reconcile {}: finding {} has type {}, not {}",
-                                          resource_id, finding.id, stored.type, finding_type));
+                                          resource_id, finding.id, observed[index].type,
+                                          finding_type));
     }
     if (finding.status == model::FindingStatus::kClosed) {
       return fail(Error::invalid_argument("reconcile {}: observed finding {} is CLOSED",
                                           resource_id, finding.id));
     }
-    VIGIL_ASSIGN_OR_RETURN(auto derived, derive_columns(stored));
-    columns.push_back(std::move(derived));
-    // The document holds no lifecycle timestamps, so it is known before the transaction:
-    // serialising outside the writer lets concurrent scans overlap.
-    documents.push_back(finding_to_json(stored));
+    if (changed == nullptr || touched_by(finding, *changed)) {
+      VIGIL_TRY(derive(index));
+    }
   }
 
   ReconcileSummary summary;
@@ -249,10 +272,30 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
   // resource's every row.
   std::unordered_map<std::string, Previous> existing;
   if (scope == nullptr) {
-    VIGIL_ASSIGN_OR_RETURN(existing, load_resource_findings(*conn, resource_id, finding_type));
+    auto loaded = load_resource_findings(*conn, resource_id, finding_type);
+    if (!loaded) {
+      return fail(std::move(loaded).error());
+    }
+    existing.swap(*loaded);
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto open,
+                         open_findings(*conn, resource_id, finding_type,
+                                       scope != nullptr ? &scope->package_names : nullptr));
+  std::unordered_set<std::string> open_ids;
+  if (changed != nullptr) {
+    for (const auto& row : open) {
+      open_ids.insert(row.second);
+    }
   }
   for (std::size_t index = 0; index < observed.size(); ++index) {
     StoredFinding& stored = observed[index];
+    if (!columns[index]) {
+      if (open_ids.contains(stored.finding.id)) {
+        ++summary.unchanged;  // open, and no changed advisory touches it
+        continue;
+      }
+      VIGIL_TRY(derive(index));
+    }
     std::optional<Previous> previous;
     if (const auto it = existing.find(stored.finding.id); it != existing.end()) {
       previous = std::move(it->second);
@@ -276,7 +319,7 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
       ++summary.reopened;
     } else {
       stored.first_observed_at = previous->first_observed_at;
-      const std::string changes = describe_changes(*previous, stored, columns[index]);
+      const std::string changes = describe_changes(*previous, stored, *columns[index]);
       if (changes.empty()) {
         stored.updated_at = previous->updated_at;
         ++summary.unchanged;
@@ -298,13 +341,13 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
       continue;
     }
     VIGIL_ASSIGN_OR_RETURN(const std::int64_t id,
-                           write_finding(*conn, stored, columns[index], document));
+                           write_finding(*conn, stored, *columns[index], document));
     if (!event.empty()) {
       VIGIL_TRY(add_history(*conn, id, now, event));
       summary.changed_ids.push_back(stored.finding.id);
     }
   }
-  VIGIL_TRY(close_missing(*conn, resource_id, finding_type, ids, now, summary, scope));
+  VIGIL_TRY(close_missing(*conn, std::move(open), ids, now, summary));
   VIGIL_TRY(transaction.commit());
   return summary;
 }
@@ -320,9 +363,8 @@ Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& reso
 
 Result<ReconcileSummary> SqliteStore::reconcile_package_findings(
     const std::string& resource_id, const std::string& finding_type,
-    std::vector<StoredFinding> observed, const std::set<std::string>& package_names,
-    Timestamp now) {
-  return reconcile(*database_, resource_id, finding_type, std::move(observed), &package_names, now);
+    std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) {
+  return reconcile(*database_, resource_id, finding_type, std::move(observed), &scope, now);
 }
 
 Result<ReconcileSummary> SqliteStore::close_findings(const std::string& resource_id,
@@ -330,7 +372,8 @@ Result<ReconcileSummary> SqliteStore::close_findings(const std::string& resource
   ReconcileSummary summary;
   auto conn = database_->writer();
   VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
-  VIGIL_TRY(close_missing(*conn, resource_id, "", {}, now, summary));
+  VIGIL_ASSIGN_OR_RETURN(auto open, open_findings(*conn, resource_id, "", nullptr));
+  VIGIL_TRY(close_missing(*conn, std::move(open), {}, now, summary));
   VIGIL_TRY(transaction.commit());
   return summary;
 }

@@ -179,7 +179,7 @@ TEST(FindingLifecycleTest, PackageScopedReconcileClosesOnlyThoseFindings) {
 
   // A partial re-scan of openssl observes only `a`, updated: `b` closes, curl is out of scope.
   openssl_a.finding.inspector_score = 9.8;
-  auto partial = store->reconcile_package_findings("i-1", kPackage, {openssl_a}, {"openssl"}, 2000);
+  auto partial = store->reconcile_package_findings("i-1", kPackage, {openssl_a}, PackageScope{{"openssl"}, std::nullopt}, 2000);
   ASSERT_TRUE(partial) << partial.error().message;
   EXPECT_EQ(partial->updated, 1U);
   EXPECT_EQ(partial->closed, 1U);
@@ -195,19 +195,57 @@ TEST(FindingLifecycleTest, PackageScopedReconcileClosesOnlyThoseFindings) {
   EXPECT_EQ(status(other_resource.finding.id), model::FindingStatus::kActive);
 
   // An empty observation of an out-of-scope name closes nothing; of curl, closes curl only.
-  auto nothing = store->reconcile_package_findings("i-1", kPackage, {}, {"zlib"}, 3000);
+  auto nothing = store->reconcile_package_findings("i-1", kPackage, {}, PackageScope{{"zlib"}, std::nullopt}, 3000);
   ASSERT_TRUE(nothing);
   EXPECT_EQ(nothing->closed, 0U);
-  auto curl_gone = store->reconcile_package_findings("i-1", kPackage, {}, {"curl"}, 3000);
+  auto curl_gone = store->reconcile_package_findings("i-1", kPackage, {}, PackageScope{{"curl"}, std::nullopt}, 3000);
   ASSERT_TRUE(curl_gone);
   EXPECT_EQ(curl_gone->changed_ids, std::vector<std::string>{curl.finding.id});
   EXPECT_EQ(status(openssl_a.finding.id), model::FindingStatus::kActive);
   // A closed finding observed again by a partial re-scan reopens with its history.
-  auto back = store->reconcile_package_findings("i-1", kPackage, {openssl_b}, {"openssl"}, 4000);
+  auto back = store->reconcile_package_findings("i-1", kPackage, {openssl_b}, PackageScope{{"openssl"}, std::nullopt}, 4000);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->reopened, 1U);
   EXPECT_EQ(back->closed, 1U);  // `a` was not observed this time
   EXPECT_EQ(status(openssl_b.finding.id), model::FindingStatus::kActive);
+}
+
+TEST(FindingLifecycleTest, ChangedVulnerabilitiesScopeWhatAPartialReconcileRewrites) {
+  TestStore store;
+  auto a = package_finding("a", "i-1");
+  auto b = package_finding("b", "i-1");
+  auto c = package_finding("c", "i-1");
+  ASSERT_TRUE(store->reconcile_findings("i-1", kPackage, {a, b, c}, 1000));
+
+  // GHSA-b (an alias of b's CVE) and a new advisory changed. `a` is observed with a new score
+  // that no changed id explains: it is known unchanged and not rewritten. `b` is touched through
+  // its alias and updates; `c`, not observed, closes whatever the changed ids; `n` is new.
+  a.finding.inspector_score = 1.0;
+  b.finding.aliases = {"GHSA-b"};
+  b.finding.inspector_score = 9.1;
+  auto n = package_finding("n", "i-1");
+  PackageScope scope{{"openssl"}, std::set<std::string>{"GHSA-b", "CVE-2024-n"}};
+  auto partial = store->reconcile_package_findings("i-1", kPackage, {a, b, n}, scope, 2000);
+  ASSERT_TRUE(partial) << partial.error().message;
+  EXPECT_EQ(partial->unchanged, 1U);
+  EXPECT_EQ(partial->updated, 1U);
+  EXPECT_EQ(partial->created, 1U);
+  EXPECT_EQ(partial->closed, 1U);
+  EXPECT_EQ(partial->changed_ids,
+            (std::vector<std::string>{b.finding.id, n.finding.id, c.finding.id}));
+  EXPECT_EQ((*store->finding(a.finding.id))->finding.inspector_score, 7.5);
+  EXPECT_EQ((*store->finding(b.finding.id))->finding.inspector_score, 9.1);
+  EXPECT_EQ((*store->finding(c.finding.id))->finding.status, model::FindingStatus::kClosed);
+
+  // A closed finding observed again reopens even when no changed id names it: only open
+  // findings are assumed unchanged.
+  auto again = store->reconcile_package_findings(
+      "i-1", kPackage, {a, b, n, c}, PackageScope{{"openssl"}, std::set<std::string>{}}, 3000);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->reopened, 1U);
+  EXPECT_EQ(again->unchanged, 3U);
+  EXPECT_EQ(again->changed_ids, std::vector<std::string>{c.finding.id});
+  EXPECT_EQ((*store->finding(c.finding.id))->finding.status, model::FindingStatus::kActive);
 }
 
 TEST(FindingLifecycleTest, RejectsInconsistentObservations) {

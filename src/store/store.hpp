@@ -169,6 +169,15 @@ struct StoredFinding {
   friend bool operator==(const StoredFinding&, const StoredFinding&) = default;
 };
 
+// What a partial re-scan re-evaluated (see Store::reconcile_package_findings).
+struct PackageScope {
+  std::set<std::string> package_names;  // every instance of each name was matched again
+  // When given, the vulnerability ids (advisory ids and their aliases) whose data changed: an
+  // observed finding that is open in the store and names none of them (neither as its
+  // vulnerability id nor as an alias) is known to be unchanged and is not rewritten.
+  std::optional<std::set<std::string>> changed_vulnerabilities;
+};
+
 struct ReconcileSummary {
   std::size_t created = 0;
   std::size_t reopened = 0;
@@ -313,12 +322,13 @@ class Store {
                                                       std::vector<StoredFinding> observed,
                                                       Timestamp now) = 0;
   // The same for a partial re-scan that re-evaluated only the packages named in
-  // `package_names` (every package instance of each name): only the resource's open findings of
-  // `finding_type` on one of those packages can become CLOSED; the others are left untouched.
+  // `scope.package_names` (every package instance of each name): only the resource's open
+  // findings of `finding_type` on one of those packages can become CLOSED; the others are left
+  // untouched. With `scope.changed_vulnerabilities`, open findings observed again that none of
+  // the changed ids touch are skipped (a database update rewrites only what it changed).
   virtual Result<ReconcileSummary> reconcile_package_findings(
       const std::string& resource_id, const std::string& finding_type,
-      std::vector<StoredFinding> observed, const std::set<std::string>& package_names,
-      Timestamp now) = 0;
+      std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) = 0;
   // Closes every open finding of the resource (terminated, disabled, eligibility expired).
   virtual Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) = 0;
   virtual Result<void> set_stale(const std::string& resource_id, bool stale) = 0;

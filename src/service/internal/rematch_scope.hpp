@@ -16,22 +16,35 @@ namespace vigil::service::internal {
 // index and the vulnerability database's change feed name them.
 using PackageKeys = std::set<std::pair<std::string, std::string>>;
 
-// Beyond this many changed keys a re-match job carries none and re-matches the whole resource.
+// What a database change asks a resource to re-evaluate.
+struct RematchScope {
+  PackageKeys keys;             // packages whose (ecosystem, name or source name) changed
+  std::set<std::string> names;  // packages named by findings of changed CVEs (NVD, no keys)
+  // The changed advisory ids and their aliases: only findings naming one of them are rewritten
+  // (nullopt: every finding of the selected packages is).
+  std::optional<std::set<std::string>> vulnerabilities;
+
+  friend bool operator==(const RematchScope&, const RematchScope&) = default;
+};
+
+// Beyond this many changed keys and names a re-match job carries none and re-matches the whole
+// resource; beyond this many changed ids it rewrites every finding of the selected packages.
 inline constexpr std::size_t kMaxPartialKeys = 2000;
+inline constexpr std::size_t kMaxChangedIds = 5000;
 
-// The payload of a "rematch" job after database version `version`: with `keys` (when given and
-// not too many) the job re-matches only the packages they touch.
-std::string rematch_payload(std::int64_t version, const PackageKeys* keys);
+// The payload of a "rematch" job after database version `version`: with `scope` (when given and
+// not too large) the job re-matches only the packages it touches.
+std::string rematch_payload(std::int64_t version, const RematchScope* scope);
 
-// The keys a re-match job payload carries; nullopt = re-match everything (no keys, or a payload
-// this build does not understand).
-std::optional<PackageKeys> rematch_keys(const std::string& payload);
+// The scope a re-match job payload carries; nullopt = re-match everything (no scope, or a
+// payload this build does not understand).
+std::optional<RematchScope> rematch_scope(const std::string& payload);
 
-// Narrows `inventory` to the packages `keys` touch (by name or source name) plus every other
-// instance sharing one of their names, whatever its ecosystem, and returns those names: findings
-// are scoped by package name, so all of a name's instances are re-evaluated together. Returns
-// nullopt, leaving the inventory whole, when every package is in scope.
-std::optional<std::set<std::string>> select_rematch_packages(model::Inventory& inventory,
-                                                             const PackageKeys& keys);
+// Narrows `inventory` to the packages `keys` touch (by name or source name) or `names` names,
+// plus every other instance sharing one of their names, whatever its ecosystem, and returns those
+// names: findings are scoped by package name, so all of a name's instances are re-evaluated
+// together. Returns nullopt, leaving the inventory whole, when every package is in scope.
+std::optional<std::set<std::string>> select_rematch_packages(
+    model::Inventory& inventory, const PackageKeys& keys, const std::set<std::string>& names = {});
 
 }  // namespace vigil::service::internal

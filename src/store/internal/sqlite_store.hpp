@@ -54,7 +54,7 @@ class SqliteStore final : public Store {
   Result<ReconcileSummary> reconcile_package_findings(const std::string& resource_id,
                                                       const std::string& finding_type,
                                                       std::vector<StoredFinding> observed,
-                                                      const std::set<std::string>& package_names,
+                                                      const PackageScope& scope,
                                                       Timestamp now) override;
   Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) override;
   Result<void> set_stale(const std::string& resource_id, bool stale) override;
