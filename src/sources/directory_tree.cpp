@@ -3,11 +3,15 @@
 // root, so neither a hostile link nor a tree changed mid-scan can lead outside it.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -103,6 +107,50 @@ Result<std::string> read_link_at(int dir_fd, const char* name) {
     }
     buffer.resize(buffer.size() * 4);
   }
+}
+
+constexpr int kFileFlags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+
+// False once openat2(2) turned out to be missing (a kernel before 5.6, or a seccomp filter).
+std::atomic<bool> openat2_usable{true};
+
+// True when `path` (leading '/' already stripped) names a file by plain components: no empty,
+// "." or ".." component and no NUL, so that resolving it without symlinks is purely lexical.
+bool is_plain_path(std::string_view path) {
+  if (path.empty() || path.size() >= PATH_MAX || path.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const std::string_view component = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (component.empty() || component == "." || component == "..") {
+      return false;
+    }
+    if (slash == std::string_view::npos) {
+      return true;
+    }
+    start = slash + 1;
+  }
+}
+
+// openat2(2) confined below `dir_fd` and refusing every symlink: when it succeeds, the kernel
+// resolved `path` exactly as internal::resolve() would (no link was involved), in one call
+// instead of two per component. -1 when it fails for any reason; the caller then resolves the
+// slow way, which also produces the right error.
+int open_without_links(int dir_fd, const std::string& path, int flags) {
+  if (!openat2_usable.load(std::memory_order_relaxed)) {
+    return -1;
+  }
+  open_how how{};
+  how.flags = static_cast<__u64>(static_cast<unsigned>(flags));
+  how.resolve = static_cast<__u64>(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  const long fd = ::syscall(SYS_openat2, dir_fd, path.c_str(), &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS) {
+    openat2_usable.store(false, std::memory_order_relaxed);
+  }
+  return fd < 0 ? -1 : static_cast<int>(fd);
 }
 
 // A cursor holding one directory descriptor per level below the root.
@@ -215,33 +263,112 @@ bool list_directory(UniqueFd fd, WalkFrame& frame, std::vector<char>& buffer) {
   return true;
 }
 
+// An open host file read with pread(2).
+class FdFile final : public RandomAccessFile {
+ public:
+  FdFile(UniqueFd fd, uint64_t size, uint32_t mode, std::string path)
+      : fd_(std::move(fd)), size_(size), mode_(mode), path_(std::move(path)) {}
+
+  uint64_t size() const override { return size_; }
+  uint32_t mode() const override { return mode_; }
+
+  Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
+    if (offset >= size_) {
+      return std::string();
+    }
+    std::string out(static_cast<size_t>(std::min(length, size_ - offset)), '\0');
+    size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t got = ::pread(fd_.get(), out.data() + done, out.size() - done,
+                                  static_cast<off_t>(offset + done));
+      if (got < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        return fail(Error::io("{}: {}", path_, errno_text(errno)));
+      }
+      if (got == 0) {
+        break;  // shrunk since it was opened
+      }
+      done += static_cast<size_t>(got);
+    }
+    out.resize(done);
+    return out;
+  }
+
+ private:
+  UniqueFd fd_;
+  uint64_t size_;
+  uint32_t mode_;
+  std::string path_;
+};
+
 class DirectoryFileTree final : public FileTree {
  public:
   DirectoryFileTree(std::filesystem::path root, UniqueFd root_fd, bool is_host_root)
       : root_(std::move(root)), root_fd_(std::move(root_fd)), is_host_root_(is_host_root) {}
 
-  Result<std::string> read(std::string_view path, uint64_t max_bytes) const override {
+  // The fast path of open_regular(): a path without links opened in a few calls. An O_PATH
+  // descriptor first, so that nothing but a regular file is ever opened for reading (opening a
+  // device can have side effects). Invalid when it does not apply.
+  UniqueFd open_plain_regular(std::string_view path, struct stat& st) const {
+    while (path.starts_with('/')) {
+      path.remove_prefix(1);
+    }
+    if (!is_plain_path(path)) {
+      return UniqueFd();
+    }
+    const std::string name(path);
+    const UniqueFd handle(
+        open_without_links(root_fd_.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!handle.valid() || ::fstat(handle.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return UniqueFd();
+    }
+    UniqueFd fd(open_without_links(root_fd_.get(), name, kFileFlags));
+    if (fd.valid() && (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
+      fd.reset();  // replaced since: let the slow path report it
+    }
+    return fd;
+  }
+
+  // Opens the regular file at `path` (symlinks resolved inside the tree) and fstat()s it.
+  Result<UniqueFd> open_regular(std::string_view path, struct stat& st) const {
+    if (UniqueFd fast = open_plain_regular(path, st); fast.valid()) {
+      return fast;
+    }
     FdCursor cursor(root_fd_.get());
     VIGIL_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::resolve(path, true, cursor));
     if (resolved.node.type != FileType::kRegular) {
       return fail(Error::invalid_argument("{}: not a regular file", path));
     }
     // O_NONBLOCK: should the entry have been swapped for a FIFO since lookup, do not hang on it.
-    UniqueFd fd(::openat(cursor.dir_fd(), resolved.name.c_str(),
-                         O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    UniqueFd fd(::openat(cursor.dir_fd(), resolved.name.c_str(), kFileFlags));
     if (!fd.valid()) {
       if (errno == ENOENT || errno == ELOOP) {
         return fail(Error::not_found("{}: no such file or directory", path));
       }
       return fail(Error::io("{}: {}", path, errno_text(errno)));
     }
-    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) {
       return fail(Error::io("{}: {}", path, errno_text(errno)));
     }
     if (!S_ISREG(st.st_mode)) {
       return fail(Error::invalid_argument("{}: not a regular file", path));
     }
+    return fd;
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> open_file(std::string_view path) const override {
+    struct stat st {};
+    VIGIL_ASSIGN_OR_RETURN(UniqueFd fd, open_regular(path, st));
+    return std::unique_ptr<RandomAccessFile>(
+        std::make_unique<FdFile>(std::move(fd), static_cast<uint64_t>(st.st_size),
+                                 static_cast<uint32_t>(st.st_mode & 07777), std::string(path)));
+  }
+
+  Result<std::string> read(std::string_view path, uint64_t max_bytes) const override {
+    struct stat st {};
+    VIGIL_ASSIGN_OR_RETURN(UniqueFd fd, open_regular(path, st));
     const auto size = static_cast<uint64_t>(st.st_size);
     if (size > max_bytes) {
       return fail(Error::invalid_argument("{}: {} bytes is over the {}-byte read limit", path, size,

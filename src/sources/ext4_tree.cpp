@@ -84,6 +84,42 @@ class Ext4FileTree final : public FileTree {
     return read_inode(found->ino, size_of(found->inode), path);
   }
 
+  // Defined below Ext4File: reads go to the extents holding the range, not the whole file.
+  Result<std::unique_ptr<RandomAccessFile>> open_file(std::string_view path) const override;
+
+  // Up to `length` bytes of inode `ino` (of `size` bytes) from `offset`.
+  Result<std::string> read_inode_range(ext2_ino_t ino, uint64_t size, uint64_t offset,
+                                       uint64_t length, std::string_view path) const {
+    const std::lock_guard lock(mutex_);
+    if (offset >= size) {
+      return std::string();
+    }
+    ext2_file_t file = nullptr;
+    errcode_t code = ext2fs_file_open(fs_, ino, 0, &file);
+    if (code != 0) {
+      return fail(Error::io("{}: {}: {}", description_, path, ext2_error(code)));
+    }
+    std::string content(static_cast<size_t>(std::min(length, size - offset)), '\0');
+    size_t done = 0;
+    code = ext2fs_file_llseek(file, offset, EXT2_SEEK_SET, nullptr);
+    while (code == 0 && done < content.size()) {
+      unsigned int got = 0;
+      const auto want =
+          static_cast<unsigned int>(std::min<size_t>(content.size() - done, 1U << 20));
+      code = ext2fs_file_read(file, content.data() + done, want, &got);
+      if (got == 0) {
+        break;
+      }
+      done += got;
+    }
+    ext2fs_file_close(file);
+    if (code != 0) {
+      return fail(Error::io("{}: {}: {}", description_, path, ext2_error(code)));
+    }
+    content.resize(done);  // a corrupt extent tree may end early
+    return content;
+  }
+
   Result<std::optional<FileInfo>> stat(std::string_view path) const override {
     const std::lock_guard lock(mutex_);
     VIGIL_ASSIGN_OR_RETURN(const auto found, resolve(path, false));
@@ -300,6 +336,40 @@ class Ext4FileTree final : public FileTree {
   std::string description_;
   uint64_t max_entries_;
 };
+
+// An inode of an Ext4FileTree, read by range.
+class Ext4File final : public RandomAccessFile {
+ public:
+  Ext4File(const Ext4FileTree& tree, ext2_ino_t ino, uint64_t size, uint32_t mode, std::string path)
+      : tree_(tree), ino_(ino), size_(size), mode_(mode), path_(std::move(path)) {}
+
+  uint64_t size() const override { return size_; }
+  uint32_t mode() const override { return mode_; }
+  Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
+    return tree_.read_inode_range(ino_, size_, offset, length, path_);
+  }
+
+ private:
+  const Ext4FileTree& tree_;
+  ext2_ino_t ino_;
+  uint64_t size_;
+  uint32_t mode_;
+  std::string path_;
+};
+
+Result<std::unique_ptr<RandomAccessFile>> Ext4FileTree::open_file(std::string_view path) const {
+  const std::lock_guard lock(mutex_);
+  VIGIL_ASSIGN_OR_RETURN(const auto found, resolve(path, true));
+  if (!found) {
+    return fail(Error::not_found("{}: {}: no such file", description_, path));
+  }
+  if (type_of(found->inode) != FileType::kRegular) {
+    return fail(Error::invalid_argument("{}: {}: not a regular file", description_, path));
+  }
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<Ext4File>(
+      *this, found->ino, size_of(found->inode), static_cast<uint32_t>(found->inode.i_mode) & 07777U,
+      std::string(path)));
+}
 
 }  // namespace
 

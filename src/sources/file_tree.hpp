@@ -29,6 +29,26 @@ struct FileInfo {
 
 inline constexpr uint64_t kDefaultMaxRead = uint64_t{256} << 20;  // 256 MiB per file
 
+// One regular file of a FileTree, opened for reads at any offset (FileTree::open_file): readers
+// of large files (executables, archives) fetch the few parts they need instead of the whole
+// file. Safe to use concurrently; must not outlive the tree that opened it.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+
+  // Size in bytes and permission bits (07777) when the file was opened; the mode is 0 when the
+  // tree cannot tell (FileTree's default open_file() through a symlink).
+  virtual uint64_t size() const = 0;
+  virtual uint32_t mode() const = 0;
+
+  // Returns up to `length` bytes from `offset`: fewer when the range runs past size(), none
+  // when `offset` is at or past it. kIo on read errors.
+  [[nodiscard]] virtual Result<std::string> read_at(uint64_t offset, uint64_t length) const = 0;
+};
+
+// A RandomAccessFile over `content` held in memory (nested archives, tests).
+std::unique_ptr<RandomAccessFile> memory_file(std::string content, uint32_t mode = 0644);
+
 // Symlinks inside every FileTree behave as if the tree root were the process root (chroot): an
 // absolute target restarts at the tree root, ".." never rises above it, and more than 40 links
 // in one lookup is a loop. A malicious tree therefore can never make Vigil read a host file
@@ -43,6 +63,18 @@ class FileTree {
   // is larger than `max_bytes`; kIo on read errors (e.g. permission denied).
   [[nodiscard]] virtual Result<std::string> read(std::string_view path,
                                                  uint64_t max_bytes = kDefaultMaxRead) const = 0;
+
+  // Opens the regular file at `path` for ranged reads, resolving symlinks and failing as read()
+  // does (the size limit aside). The default reads the whole file with read() (at most
+  // kDefaultMaxRead bytes) and serves ranges from memory; trees that can read part of a file
+  // without the rest override it.
+  [[nodiscard]] virtual Result<std::unique_ptr<RandomAccessFile>> open_file(
+      std::string_view path) const;
+
+  // Returns up to `length` bytes of the regular file at `path` from `offset`: fewer at the end
+  // of the file, none from past it. Errors as read(). The default goes through open_file().
+  [[nodiscard]] virtual Result<std::string> read_range(std::string_view path, uint64_t offset,
+                                                       uint64_t length) const;
 
   // Returns information about `path` without following a final symlink (intermediate ones are
   // followed as above); `FileInfo::path` is the canonical in-tree path. nullopt when absent;
@@ -73,7 +105,9 @@ class FileTree {
 // A tree over the host directory `root` (e.g. "/" for a live host, or an unpacked snapshot).
 // The root directory is opened once; later lookups go through directory descriptors one
 // component at a time (openat with O_NOFOLLOW), so links are resolved by Vigil, never by the
-// kernel, even if the tree changes during the scan. When `root` is the host's "/", walk() skips
+// kernel, even if the tree changes during the scan. (Opening a file whose path holds no link
+// takes one openat2(2) confined below the root that refuses every link; any link, or any
+// failure, sends the lookup the component-by-component way.) When `root` is the host's "/", walk() skips
 // the virtual filesystems /proc, /sys and /dev (they hold no packages and /proc is unbounded);
 // read() and stat() still reach them. Returns kNotFound if `root` is not a directory, kIo if it
 // cannot be opened.
@@ -95,6 +129,8 @@ class MemoryFileTree final : public FileTree {
 
   Result<std::string> read(std::string_view path,
                            uint64_t max_bytes = kDefaultMaxRead) const override;
+  // Serves ranges from the stored content without copying the rest of it.
+  Result<std::unique_ptr<RandomAccessFile>> open_file(std::string_view path) const override;
   Result<std::optional<FileInfo>> stat(std::string_view path) const override;
   Result<void> walk(const std::function<bool(const FileInfo&)>& visit) const override;
   std::optional<std::filesystem::path> host_path(std::string_view) const override {

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -273,6 +276,106 @@ TYPED_TEST(FileTreeContractTest, HostPathResolvesInsideTheRootOrIsAbsent) {
     EXPECT_FALSE(tree.host_path("abs_shadow").has_value());
     EXPECT_FALSE(tree.host_path("loop_a").has_value());
   }
+}
+
+TYPED_TEST(FileTreeContractTest, ReadRangeReturnsTheRequestedBytes) {
+  this->b_.file("digits", "0123456789");
+  const FileTree& tree = this->b_.tree();
+  EXPECT_EQ(tree.read_range("digits", 0, 4).value(), "0123");
+  EXPECT_EQ(tree.read_range("digits", 3, 2).value(), "34");
+  EXPECT_EQ(tree.read_range("digits", 8, 100).value(), "89");  // runs past the end: shortened
+  EXPECT_EQ(tree.read_range("digits", 10, 5).value(), "");     // at the end
+  EXPECT_EQ(tree.read_range("digits", 11, 5).value(), "");     // past it
+  EXPECT_EQ(tree.read_range("digits", UINT64_MAX, UINT64_MAX).value(), "");
+  EXPECT_EQ(tree.read_range("digits", 2, 0).value(), "");
+  EXPECT_EQ(tree.read_range("big", 990, UINT64_MAX).value(), std::string(10, 'x'));
+}
+
+TYPED_TEST(FileTreeContractTest, ReadRangeResolvesLinksInsideTheTree) {
+  const FileTree& tree = this->b_.tree();
+  EXPECT_EQ(tree.read_range("etc/os-release", 3, 4).value(), "test");
+  EXPECT_EQ(tree.read_range("abs_passwd", 5, 6).value(), "passwd");
+  EXPECT_EQ(tree.read_range("escape_passwd", 0, 4).value(), "tree");
+  EXPECT_EQ(tree.read_range("root_link/etc_link/passwd", 0, 4).value(), "tree");
+  EXPECT_EQ(tree.read_range("var/lib/rpm/rpmdb.sqlite", 7, 5).value(), "bytes");
+  // The host has /etc/shadow; the tree does not.
+  for (const char* path : {"abs_shadow", "escape_shadow", "loop_a", "dangling", "missing"}) {
+    const auto got = tree.read_range(path, 0, 10);
+    ASSERT_FALSE(got.has_value()) << path;
+    EXPECT_EQ(got.error().code, ErrorCode::kNotFound) << path;
+  }
+  for (const char* path : {"etc", "etc_link", "empty"}) {
+    const auto got = tree.read_range(path, 0, 10);
+    ASSERT_FALSE(got.has_value()) << path;
+    EXPECT_EQ(got.error().code, ErrorCode::kInvalidArgument) << path;
+  }
+}
+
+TYPED_TEST(FileTreeContractTest, OpenFileReportsSizeAndModeAndReadsAnyRange) {
+  const FileTree& tree = this->b_.tree();
+  const auto file = tree.open_file("etc/os-release");  // through a relative link
+  ASSERT_TRUE(file.has_value()) << file.error().message;
+  EXPECT_EQ((*file)->size(), 8U);
+  EXPECT_NE((*file)->mode() & 0400, 0U);
+  EXPECT_EQ((*file)->read_at(5, 3).value(), "st\n");
+  EXPECT_EQ((*file)->read_at(0, 2).value(), "ID");  // any order
+  EXPECT_EQ((*file)->read_at(8, 1).value(), "");
+  EXPECT_EQ(tree.open_file("etc").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(tree.open_file("abs_shadow").error().code, ErrorCode::kNotFound);
+}
+
+// A tree implementing only the required methods: FileTree's default open_file()/read_range().
+class MinimalTree final : public FileTree {
+ public:
+  explicit MinimalTree(const MemoryFileTree& inner) : inner_(inner) {}
+  Result<std::string> read(std::string_view path, uint64_t max_bytes) const override {
+    ++reads;
+    return inner_.read(path, max_bytes);
+  }
+  Result<std::optional<FileInfo>> stat(std::string_view path) const override {
+    return inner_.stat(path);
+  }
+  Result<void> walk(const std::function<bool(const FileInfo&)>& visit) const override {
+    return inner_.walk(visit);
+  }
+  std::optional<std::filesystem::path> host_path(std::string_view) const override {
+    return std::nullopt;
+  }
+  std::string describe() const override { return "minimal"; }
+  mutable int reads = 0;
+
+ private:
+  const MemoryFileTree& inner_;
+};
+
+TEST(FileTreeDefaultsTest, RangesComeFromAWholeRead) {
+  MemoryFileTree inner;
+  inner.add_file("bin/tool", "0123456789", 0755);
+  inner.add_symlink("link", "/bin/tool");
+  inner.add_symlink("out", "../../../../etc/passwd");
+  const MinimalTree tree(inner);
+  EXPECT_EQ(tree.read_range("bin/tool", 2, 3).value(), "234");
+  EXPECT_EQ(tree.read_range("link", 8, 10).value(), "89");
+  EXPECT_EQ(tree.read_range("link", 20, 1).value(), "");
+  EXPECT_EQ(tree.read_range("out", 0, 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(tree.read_range("bin", 0, 1).error().code, ErrorCode::kInvalidArgument);
+  const auto file = tree.open_file("bin/tool");
+  ASSERT_TRUE(file.has_value());
+  EXPECT_EQ((*file)->mode(), 0755U);
+  EXPECT_EQ((*file)->size(), 10U);
+  EXPECT_EQ((*tree.open_file("link"))->mode(), 0U);  // unknown through a link
+  const int before = tree.reads;
+  EXPECT_EQ((*file)->read_at(9, 1).value(), "9");
+  EXPECT_EQ(tree.reads, before);  // served from what open_file() read
+}
+
+TEST(MemoryFileTest, HoldsItsContent) {
+  const auto file = memory_file("abcdef", 0600);
+  EXPECT_EQ(file->size(), 6U);
+  EXPECT_EQ(file->mode(), 0600U);
+  EXPECT_EQ(file->read_at(4, 10).value(), "ef");
+  EXPECT_EQ(file->read_at(6, 1).value(), "");
+  EXPECT_EQ(file->read_at(UINT64_MAX, 1).value(), "");
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include "sources/layer_tree.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <mutex>
 #include <utility>
 
 #include "sources/internal/resolve.hpp"
@@ -50,6 +52,36 @@ FileType type_of(EntryKind kind) {
       return FileType::kOther;
   }
 }
+
+// A file whose content is loaded, whole, on the first read (layer content comes from the layer
+// store's mapping or, slower, from the blob: open_file() alone must not pay for it).
+class LazyFile final : public RandomAccessFile {
+ public:
+  LazyFile(uint64_t size, uint32_t mode, std::function<Result<std::string>()> load)
+      : size_(size), mode_(mode), load_(std::move(load)) {}
+
+  uint64_t size() const override { return size_; }
+  uint32_t mode() const override { return mode_; }
+  Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
+    std::call_once(loaded_, [this] { content_ = load_(); });
+    if (!content_) {
+      return fail(content_.error());
+    }
+    const std::string& bytes = *content_;
+    if (offset >= bytes.size()) {
+      return std::string();
+    }
+    return bytes.substr(static_cast<size_t>(offset),
+                        static_cast<size_t>(std::min<uint64_t>(length, bytes.size() - offset)));
+  }
+
+ private:
+  uint64_t size_;
+  uint32_t mode_;
+  std::function<Result<std::string>()> load_;
+  mutable std::once_flag loaded_;
+  mutable Result<std::string> content_;
+};
 
 }  // namespace
 
@@ -352,6 +384,24 @@ Result<std::string> LayeredFileTree::read(std::string_view path, uint64_t max_by
     return fail(Error::not_found("{}: no such file or directory", path));
   }
   return content(*node, path, max_bytes);
+}
+
+Result<std::unique_ptr<RandomAccessFile>> LayeredFileTree::open_file(std::string_view path) const {
+  LayeredCursor cursor(*this);
+  VIGIL_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::resolve(path, true, cursor));
+  if (resolved.node.type != FileType::kRegular) {
+    return fail(Error::invalid_argument("{}: not a regular file", path));
+  }
+  std::string canonical = resolved.path();
+  const Node* node = lookup(canonical);
+  if (node == nullptr || node->entry == nullptr) {
+    return fail(Error::not_found("{}: no such file or directory", path));
+  }
+  const FileInfo info = info_of(std::move(canonical), *node);
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<LazyFile>(
+      info.size, info.mode, [this, node = *node, name = std::string(path)] {
+        return content(node, name, kDefaultMaxRead);
+      }));
 }
 
 Result<std::optional<FileInfo>> LayeredFileTree::stat(std::string_view path) const {

@@ -37,6 +37,8 @@ class LayeredFileTree final : public FileTree {
   // host_path() is always nullopt (nothing is unpacked by path).
   Result<std::string> read(std::string_view path,
                            uint64_t max_bytes = kDefaultMaxRead) const override;
+  // Opening costs a lookup; the content is fetched, whole, by the first read_at().
+  Result<std::unique_ptr<RandomAccessFile>> open_file(std::string_view path) const override;
   Result<std::optional<FileInfo>> stat(std::string_view path) const override;
   Result<void> walk(const std::function<bool(const FileInfo&)>& visit) const override;
   std::optional<std::filesystem::path> host_path(std::string_view) const override {

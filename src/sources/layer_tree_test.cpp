@@ -149,6 +149,35 @@ TEST_F(LayerTreeTest, UnkeptContentComesFromTheBlobOrIsUnavailable) {
   EXPECT_EQ(got.error().code, ErrorCode::kUnavailable);
 }
 
+TEST_F(LayerTreeTest, OpenFileAndReadRangeFollowLinksAndHardLinks) {
+  std::vector<TreeLayer> layers;
+  layers.push_back(layer(
+      {testing::file("usr/real", "0123456789"), testing::symlink("abs", "/usr/real"),
+       testing::symlink("up", "../../../usr/real"), testing::file("big.nokeep", "from the blob")}));
+  layers.push_back(layer({testing::hardlink("bin/h", "usr/real")}));
+  const LayeredFileTree tree(layers, "t");
+  EXPECT_EQ(tree.read_range("usr/real", 2, 3).value(), "234");
+  EXPECT_EQ(tree.read_range("abs", 8, 100).value(), "89");
+  EXPECT_EQ(tree.read_range("up", 10, 1).value(), "");
+  EXPECT_EQ(tree.read_range("bin/h", 0, 4).value(), "0123");  // hard link to a lower layer
+  EXPECT_EQ(tree.read_range("big.nokeep", 9, 4).value(), "blob");
+  EXPECT_EQ(tree.read_range("usr", 0, 1).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(tree.read_range("missing", 0, 1).error().code, ErrorCode::kNotFound);
+  const auto file = tree.open_file("bin/h");
+  ASSERT_TRUE(file.has_value()) << file.error().message;
+  EXPECT_EQ((*file)->size(), 10U);
+  EXPECT_EQ((*file)->read_at(7, 2).value(), "78");
+  EXPECT_EQ((*file)->read_at(11, 2).value(), "");
+  // Content that is neither kept nor in a blob: opening works, reading reports it.
+  std::vector<TreeLayer> without;
+  without.push_back(layer({testing::file("a.nokeep", "streamed")}, "", false));
+  const LayeredFileTree gone(without, "t");
+  const auto opened = gone.open_file("a.nokeep");
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ((*opened)->size(), 8U);
+  EXPECT_EQ((*opened)->read_at(0, 1).error().code, ErrorCode::kUnavailable);
+}
+
 TEST_F(LayerTreeTest, MountsAndWalkSkipping) {
   std::vector<TreeLayer> layers;
   layers.push_back(

@@ -1,4 +1,7 @@
 // MemoryFileTree: an in-memory FileTree with the same chroot-style symlink rules as a directory.
+// Also the FileTree defaults for ranged reads and the in-memory RandomAccessFile.
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,7 +23,55 @@ std::string child_path(const std::vector<std::string>& dirs, std::string_view na
   return out;
 }
 
+// A RandomAccessFile over bytes that live as long as it: its own string, or a view into a
+// MemoryFileTree entry (the tree must not be modified meanwhile, as for every read).
+class InMemoryFile final : public RandomAccessFile {
+ public:
+  InMemoryFile(std::string owned, uint32_t mode)
+      : owned_(std::move(owned)), bytes_(owned_), mode_(mode) {}
+  InMemoryFile(std::string_view view, uint32_t mode) : bytes_(view), mode_(mode) {}
+  InMemoryFile(const InMemoryFile&) = delete;
+  InMemoryFile& operator=(const InMemoryFile&) = delete;
+
+  uint64_t size() const override { return bytes_.size(); }
+  uint32_t mode() const override { return mode_; }
+  Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
+    if (offset >= bytes_.size()) {
+      return std::string();
+    }
+    const auto start = static_cast<size_t>(offset);
+    const auto count = static_cast<size_t>(std::min<uint64_t>(length, bytes_.size() - start));
+    return std::string(bytes_.substr(start, count));
+  }
+
+ private:
+  std::string owned_;
+  std::string_view bytes_;
+  uint32_t mode_;
+};
+
 }  // namespace
+
+std::unique_ptr<RandomAccessFile> memory_file(std::string content, uint32_t mode) {
+  return std::make_unique<InMemoryFile>(std::move(content), mode);
+}
+
+Result<std::unique_ptr<RandomAccessFile>> FileTree::open_file(std::string_view path) const {
+  VIGIL_ASSIGN_OR_RETURN(std::string content, read(path, kDefaultMaxRead));
+  // stat() does not follow a final link, and a tree has no readlink: through a link the mode
+  // is unknown (0), as FileInfo allows.
+  uint32_t mode = 0;
+  if (const auto info = stat(path); info && *info && (*info)->type == FileType::kRegular) {
+    mode = (*info)->mode;
+  }
+  return memory_file(std::move(content), mode);
+}
+
+Result<std::string> FileTree::read_range(std::string_view path, uint64_t offset,
+                                         uint64_t length) const {
+  VIGIL_ASSIGN_OR_RETURN(const auto file, open_file(path));
+  return file->read_at(offset, length);
+}
 
 // Walks the map by names; directories are the implicit parents of added entries.
 class MemoryCursor final : public internal::Cursor {
@@ -113,6 +164,20 @@ Result<std::string> MemoryFileTree::read(std::string_view path, uint64_t max_byt
                                         it->second.data.size(), max_bytes));
   }
   return it->second.data;
+}
+
+Result<std::unique_ptr<RandomAccessFile>> MemoryFileTree::open_file(std::string_view path) const {
+  MemoryCursor cursor(entries_);
+  VIGIL_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::resolve(path, true, cursor));
+  if (resolved.node.type != FileType::kRegular) {
+    return fail(Error::invalid_argument("{}: not a regular file", path));
+  }
+  const auto it = entries_.find(resolved.path());
+  if (it == entries_.end()) {
+    return fail(Error::not_found("{}: no such file or directory", path));
+  }
+  return std::unique_ptr<RandomAccessFile>(
+      std::make_unique<InMemoryFile>(std::string_view(it->second.data), it->second.mode));
 }
 
 Result<std::optional<FileInfo>> MemoryFileTree::stat(std::string_view path) const {

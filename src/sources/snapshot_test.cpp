@@ -95,6 +95,22 @@ void expect_same_view(const FileTree& tree, const FileTree& expected) {
   EXPECT_EQ((*info)->type, FileType::kSymlink);
   EXPECT_FALSE(tree.stat("no/such/file").value().has_value());
   EXPECT_EQ(tree.read("etc").error().code, ErrorCode::kInvalidArgument);
+  // Ranged reads see the same bytes, through links too, and nothing past the end.
+  const std::string os_release = expected.read("etc/os-release").value();
+  ASSERT_GT(os_release.size(), 4U);
+  for (const char* path : {"etc/os-release", "os-release-abs", "srv/escape"}) {
+    EXPECT_EQ(tree.read_range(path, 2, 3).value_or("?"), os_release.substr(2, 3)) << path;
+    EXPECT_EQ(tree.read_range(path, os_release.size() - 1, 10).value_or("?"),
+              os_release.substr(os_release.size() - 1))
+        << path;
+    EXPECT_EQ(tree.read_range(path, os_release.size() + 1, 10).value_or("?"), "") << path;
+    const auto file = tree.open_file(path);
+    ASSERT_TRUE(file) << path << ": " << file.error().message;
+    EXPECT_EQ((*file)->size(), os_release.size());
+    EXPECT_EQ((*file)->read_at(0, os_release.size()).value_or("?"), os_release);
+  }
+  EXPECT_EQ(tree.read_range("loop-a", 0, 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(tree.read_range("etc", 0, 1).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST(SnapshotTest, TarsInEveryCompressionReadLikeTheDirectory) {

@@ -37,6 +37,13 @@ class TarSnapshotTree final : public FileTree {
   Result<std::string> read(std::string_view path, uint64_t max_bytes) const override {
     return tree_->read(path, max_bytes);
   }
+  Result<std::unique_ptr<RandomAccessFile>> open_file(std::string_view path) const override {
+    return tree_->open_file(path);
+  }
+  Result<std::string> read_range(std::string_view path, uint64_t offset,
+                                 uint64_t length) const override {
+    return tree_->read_range(path, offset, length);
+  }
   Result<std::optional<FileInfo>> stat(std::string_view path) const override {
     return tree_->stat(path);
   }

@@ -1,5 +1,8 @@
 #include "inventory/catalogers/binary.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -53,9 +56,13 @@ void catalog_go(const ElfFile& elf, const std::string& path, model::Inventory& i
 void catalog_rust(const ElfFile& elf, const std::string& path, model::Inventory& inventory) {
   const auto section = elf.section_data(".dep-v0");
   if (!section) {
+    add_warning(inventory, kName, path, "cargo-auditable data: " + section.error().message);
     return;
   }
-  auto crates = parse_cargo_auditable(*section);
+  if (!*section) {
+    return;
+  }
+  auto crates = parse_cargo_auditable(**section);
   if (!crates) {
     add_warning(inventory, kName, path, "cargo-auditable data: " + crates.error().message);
     return;
@@ -67,6 +74,25 @@ void catalog_rust(const ElfFile& elf, const std::string& path, model::Inventory&
   }
 }
 
+bool worth_reading(uint32_t mode, uint64_t size) {
+  return (mode & kAnyExecuteBit) != 0 && size >= kMinBinaryBytes && size <= kMaxBinaryBytes;
+}
+
+// True when a directory of `path` (not its final name) is one of kBinaryDirs. One pass over the
+// path: wants() sees every file of the tree.
+bool in_binary_dir(std::string_view path) {
+  size_t start = 0;
+  for (size_t slash = path.find('/'); slash != std::string_view::npos;
+       start = slash + 1, slash = path.find('/', start)) {
+    const std::string_view part = path.substr(start, slash - start);
+    if (part.size() >= 3 && part.size() <= 7 &&
+        std::find(kBinaryDirs.begin(), kBinaryDirs.end(), part) != kBinaryDirs.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool BinaryCataloger::wants(std::string_view path) const {
@@ -74,10 +100,8 @@ bool BinaryCataloger::wants(std::string_view path) const {
   if (base == "bootstrap") {
     return true;
   }
-  for (const auto dir : kBinaryDirs) {
-    if (has_dir_segment(path, dir)) {
-      return true;
-    }
+  if (in_binary_dir(path)) {
+    return true;
   }
   if (base.find('.') != std::string_view::npos) {
     return false;
@@ -96,17 +120,30 @@ bool BinaryCataloger::wants(std::string_view path) const {
 void BinaryCataloger::catalog(const sources::FileTree& tree, std::span<const std::string> paths,
                               model::Inventory& inventory) const {
   for (const auto& path : paths) {
-    const auto info = tree.stat(path);
-    if (!info || !*info || (*info)->type != sources::FileType::kRegular ||
-        ((*info)->mode & kAnyExecuteBit) == 0 || (*info)->size < kMinBinaryBytes ||
-        (*info)->size > kMaxBinaryBytes) {
-      continue;  // not an executable we would read; silence is right for data files
-    }
-    const auto bytes = read_evidence(tree, path, kMaxBinaryBytes, kName, inventory);
-    if (!bytes || !ElfFile::has_magic(*bytes)) {
+    // One open gives the mode and size; then the ELF reader fetches only the headers and the
+    // sections it looks for, so a non-ELF file costs one 64-byte read.
+    const auto file = tree.open_file(path);
+    if (!file) {
+      // Warn only about an executable we would have read; silence is right for data files.
+      const auto info = tree.stat(path);
+      if (info && *info && (*info)->type == sources::FileType::kRegular &&
+          worth_reading((*info)->mode, (*info)->size)) {
+        add_warning(inventory, kName, path, fmt::format("cannot read: {}", file.error().message));
+      }
       continue;
     }
-    const auto elf = ElfFile::parse(*bytes);
+    if (!worth_reading((*file)->mode(), (*file)->size())) {
+      continue;
+    }
+    const auto head = (*file)->read_at(0, kMinBinaryBytes);
+    if (!head) {
+      add_warning(inventory, kName, path, fmt::format("cannot read: {}", head.error().message));
+      continue;
+    }
+    if (!ElfFile::has_magic(*head)) {
+      continue;
+    }
+    const auto elf = ElfFile::parse(**file, *head);
     if (!elf) {
       add_warning(inventory, kName, path, elf.error().message);
       continue;

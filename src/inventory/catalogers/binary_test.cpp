@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/elf_builder.hpp"
@@ -144,6 +149,87 @@ TEST(BinaryCatalogerTest, SkipsNonExecutablesAndReportsDamage) {
   ASSERT_EQ(inventory.diagnostics.size(), 2U);
   EXPECT_EQ(inventory.diagnostics[0].where, "opt/a/broken-elf");
   EXPECT_EQ(inventory.diagnostics[1].where, "opt/a/bad-rust");
+}
+
+// A tree counting the bytes read through open_file()/read_range()/read().
+class CountingTree final : public sources::FileTree {
+ public:
+  explicit CountingTree(const MemoryFileTree& inner) : inner_(inner) {}
+
+  class File final : public sources::RandomAccessFile {
+   public:
+    File(std::unique_ptr<sources::RandomAccessFile> inner, uint64_t& bytes)
+        : inner_(std::move(inner)), bytes_(bytes) {}
+    uint64_t size() const override { return inner_->size(); }
+    uint32_t mode() const override { return inner_->mode(); }
+    Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
+      auto got = inner_->read_at(offset, length);
+      if (got) {
+        bytes_ += got->size();
+      }
+      return got;
+    }
+
+   private:
+    std::unique_ptr<sources::RandomAccessFile> inner_;
+    uint64_t& bytes_;
+  };
+
+  Result<std::string> read(std::string_view path, uint64_t max_bytes) const override {
+    auto got = inner_.read(path, max_bytes);
+    if (got) {
+      bytes += got->size();
+    }
+    return got;
+  }
+  Result<std::unique_ptr<sources::RandomAccessFile>> open_file(
+      std::string_view path) const override {
+    VIGIL_ASSIGN_OR_RETURN(auto file, inner_.open_file(path));
+    return std::unique_ptr<sources::RandomAccessFile>(
+        std::make_unique<File>(std::move(file), bytes));
+  }
+  Result<std::optional<sources::FileInfo>> stat(std::string_view path) const override {
+    return inner_.stat(path);
+  }
+  Result<void> walk(const std::function<bool(const sources::FileInfo&)>& visit) const override {
+    return inner_.walk(visit);
+  }
+  std::optional<std::filesystem::path> host_path(std::string_view) const override {
+    return std::nullopt;
+  }
+  std::string describe() const override { return "counting"; }
+
+  mutable uint64_t bytes = 0;
+
+ private:
+  const MemoryFileTree& inner_;
+};
+
+TEST(BinaryCatalogerTest, ReadsHeadersAndWantedSectionsOnly) {
+  ElfBuilder builder;
+  builder.add_section(".text", std::string(size_t{2} << 20, '\x90'));
+  const std::string plain_elf = builder.build();
+  const std::string go = go_binary("go1.22.1", "path\tx\nmod\texample.com/x\tv1.0.0\th1:x=\n");
+  MemoryFileTree inner;
+  inner.add_file("usr/bin/script", "#!/bin/sh\n" + std::string(size_t{1} << 20, '#'), 0755);
+  inner.add_file("usr/bin/c-program", plain_elf, 0755);
+  inner.add_file("usr/bin/go-program", go, 0755);
+  const CountingTree tree(inner);
+  model::Inventory inventory;
+  BinaryCataloger{}.catalog(tree, Strings{"usr/bin/script"}, inventory);
+  EXPECT_LE(tree.bytes, 64U);  // not ELF: the magic is all that is read
+  tree.bytes = 0;
+  BinaryCataloger{}.catalog(tree, Strings{"usr/bin/c-program"}, inventory);
+  EXPECT_LT(tree.bytes, 2048U);  // of 2 MiB
+  tree.bytes = 0;
+  BinaryCataloger{}.catalog(tree, Strings{"usr/bin/go-program"}, inventory);
+  EXPECT_LT(tree.bytes, 4096U);
+  EXPECT_TRUE(inventory.diagnostics.empty());
+  Strings purls;
+  for (const auto& package : inventory.packages) {
+    purls.push_back(package.purl);
+  }
+  EXPECT_EQ(purls, (Strings{"pkg:golang/example.com/x@v1.0.0", "pkg:golang/stdlib@go1.22.1"}));
 }
 
 }  // namespace

@@ -7,6 +7,25 @@ namespace {
 
 constexpr uint32_t kSectionNoBits = 8;  // SHT_NOBITS: occupies no file space (.bss)
 constexpr uint64_t kMaxSections = 65536;
+constexpr uint64_t kHeaderBytes = 64;  // the 64-bit ELF header; the 32-bit one is 52
+
+// True when [offset, offset + size) lies inside a file of `file_size` bytes.
+bool inside(uint64_t file_size, uint64_t offset, uint64_t size) {
+  return offset <= file_size && size <= file_size - offset;
+}
+
+// The index of the first of `count` table entries (`entry_size` apart, each needing `used`
+// bytes, from `offset`) that does not fit in the file; `count` when all fit.
+uint64_t first_outside(uint64_t file_size, uint64_t offset, uint64_t entry_size, uint64_t used,
+                       uint64_t count) {
+  for (uint64_t idx = 0; idx < count; ++idx) {
+    if (!inside(file_size, offset, used)) {
+      return idx;
+    }
+    offset += entry_size;  // entry_size < 2^16 and offset <= file_size: no overflow
+  }
+  return count;
+}
 
 }  // namespace
 
@@ -32,12 +51,38 @@ uint64_t ElfFile::read_uint(std::string_view data, size_t width) const {
   return value;
 }
 
+Result<std::optional<std::string>> ElfFile::read_file(uint64_t offset, uint64_t size) const {
+  if (!inside(file_size_, offset, size)) {
+    return std::optional<std::string>{};
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string bytes, file_->read_at(offset, size));
+  if (bytes.size() != size) {
+    return std::optional<std::string>{};  // the file shrank since it was opened
+  }
+  return std::optional<std::string>(std::move(bytes));
+}
+
 Result<ElfFile> ElfFile::parse(std::string_view bytes) {
+  std::shared_ptr<const sources::RandomAccessFile> file =
+      sources::memory_file(std::string(bytes), 0);
+  VIGIL_ASSIGN_OR_RETURN(ElfFile elf, parse(*file, bytes.substr(0, kHeaderBytes)));
+  elf.owned_ = std::move(file);
+  return elf;
+}
+
+Result<ElfFile> ElfFile::parse(const sources::RandomAccessFile& file, std::string_view head) {
+  ElfFile elf;
+  elf.file_ = &file;
+  elf.file_size_ = file.size();
+  std::string header_bytes;
+  if (head.size() < kHeaderBytes && head.size() < elf.file_size_) {
+    VIGIL_ASSIGN_OR_RETURN(header_bytes, file.read_at(0, kHeaderBytes));
+    head = header_bytes;
+  }
+  const std::string_view bytes = head.substr(0, kHeaderBytes);
   if (!has_magic(bytes) || bytes.size() < 52) {
     return fail(Error::parse("not an ELF file"));
   }
-  ElfFile elf;
-  elf.bytes_ = bytes;
   const auto elf_class = static_cast<unsigned char>(bytes[4]);
   const auto data = static_cast<unsigned char>(bytes[5]);
   if ((elf_class != 1 && elf_class != 2) || (data != 1 && data != 2)) {
@@ -51,6 +96,7 @@ Result<ElfFile> ElfFile::parse(std::string_view bytes) {
   const auto field = [&](size_t offset, size_t width) {
     return elf.read_uint(bytes.substr(offset, width), width);
   };
+  const uint64_t size = elf.file_size_;
   const uint64_t phoff = elf.is_64_ ? field(0x20, 8) : field(0x1C, 4);
   const uint64_t shoff = elf.is_64_ ? field(0x28, 8) : field(0x20, 4);
   const uint64_t phentsize = field(elf.is_64_ ? 0x36 : 0x2A, 2);
@@ -62,17 +108,26 @@ Result<ElfFile> ElfFile::parse(std::string_view bytes) {
   const uint64_t min_shentsize = elf.is_64_ ? 64 : 40;
 
   if (phnum > 0) {
-    if (phoff > bytes.size() || phentsize < min_phentsize) {
+    if (phoff > size || phentsize < min_phentsize) {
       return fail(
           Error::parse("ELF program headers at {} with entries of {} bytes", phoff, phentsize));
     }
+    const uint64_t outside = first_outside(size, phoff, phentsize, min_phentsize, phnum);
+    if (outside < phnum) {
+      return fail(Error::parse("ELF program header {} is outside the file", outside));
+    }
+    // The whole table in one read: it fits in the file (checked above), phnum <= 65535.
+    VIGIL_ASSIGN_OR_RETURN(const auto table,
+                           elf.read_file(phoff, (phnum - 1) * phentsize + min_phentsize));
+    if (!table) {
+      return fail(Error::parse("ELF program headers are outside the file"));
+    }
+    elf.segments_.reserve(static_cast<size_t>(phnum));
     for (uint64_t idx = 0; idx < phnum; ++idx) {
-      const auto entry = slice(bytes, phoff + idx * phentsize, min_phentsize);
-      if (!entry) {
-        return fail(Error::parse("ELF program header {} is outside the file", idx));
-      }
+      const std::string_view entry =
+          std::string_view(*table).substr(static_cast<size_t>(idx * phentsize));
       const auto at = [&](size_t offset, size_t width) {
-        return elf.read_uint(entry->substr(offset, width), width);
+        return elf.read_uint(entry.substr(offset, width), width);
       };
       ElfSegment segment;
       segment.type = static_cast<uint32_t>(at(0, 4));
@@ -86,7 +141,7 @@ Result<ElfFile> ElfFile::parse(std::string_view bytes) {
   if (shoff == 0) {
     return elf;  // no section headers (stripped): segments only
   }
-  if (shoff > bytes.size() || shentsize < min_shentsize) {
+  if (shoff > size || shentsize < min_shentsize) {
     return fail(
         Error::parse("ELF section headers at {} with entries of {} bytes", shoff, shentsize));
   }
@@ -95,13 +150,9 @@ Result<ElfFile> ElfFile::parse(std::string_view bytes) {
     uint64_t name_offset = 0;
     uint64_t link = 0;
   };
-  const auto read_section = [&](uint64_t idx) -> std::optional<RawSection> {
-    const auto entry = slice(bytes, shoff + idx * shentsize, min_shentsize);
-    if (!entry) {
-      return std::nullopt;
-    }
+  const auto decode_section = [&](std::string_view entry) {
     const auto at = [&](size_t offset, size_t width) {
-      return elf.read_uint(entry->substr(offset, width), width);
+      return elf.read_uint(entry.substr(offset, width), width);
     };
     RawSection raw;
     raw.name_offset = at(0, 4);
@@ -112,35 +163,55 @@ Result<ElfFile> ElfFile::parse(std::string_view bytes) {
     raw.link = elf.is_64_ ? at(40, 4) : at(24, 4);
     return raw;
   };
-  const auto first = read_section(0);
-  if (!first) {
+  if (!inside(size, shoff, min_shentsize)) {
     return fail(Error::parse("ELF section headers are outside the file"));
   }
-  // ELF extended numbering: values too large for the header live in section 0.
-  if (shnum == 0) {
-    shnum = first->section.size;
-  }
-  if (shstrndx == 0xFFFF) {
-    shstrndx = first->link;
+  if (shnum == 0 || shstrndx == 0xFFFF) {
+    // ELF extended numbering: values too large for the header live in section 0.
+    VIGIL_ASSIGN_OR_RETURN(const auto first_entry, elf.read_file(shoff, min_shentsize));
+    if (!first_entry) {
+      return fail(Error::parse("ELF section headers are outside the file"));
+    }
+    const RawSection first = decode_section(*first_entry);
+    if (shnum == 0) {
+      shnum = first.section.size;
+    }
+    if (shstrndx == 0xFFFF) {
+      shstrndx = first.link;
+    }
   }
   if (shnum > kMaxSections) {
     return fail(Error::parse("ELF file claims {} sections", shnum));
   }
+  if (shnum == 0) {
+    return elf;
+  }
+  const uint64_t outside = first_outside(size, shoff, shentsize, min_shentsize, shnum);
+  if (outside < shnum) {
+    return fail(Error::parse("ELF section header {} is outside the file", outside));
+  }
+  VIGIL_ASSIGN_OR_RETURN(const auto table,
+                         elf.read_file(shoff, (shnum - 1) * shentsize + min_shentsize));
+  if (!table) {
+    return fail(Error::parse("ELF section headers are outside the file"));
+  }
   std::vector<uint64_t> name_offsets;
+  name_offsets.reserve(static_cast<size_t>(shnum));
+  elf.sections_.reserve(static_cast<size_t>(shnum));
   for (uint64_t idx = 0; idx < shnum; ++idx) {
-    auto raw = read_section(idx);
-    if (!raw) {
-      return fail(Error::parse("ELF section header {} is outside the file", idx));
-    }
-    name_offsets.push_back(raw->name_offset);
-    elf.sections_.push_back(std::move(raw->section));
+    RawSection raw =
+        decode_section(std::string_view(*table).substr(static_cast<size_t>(idx * shentsize)));
+    name_offsets.push_back(raw.name_offset);
+    elf.sections_.push_back(std::move(raw.section));
   }
   if (shstrndx < elf.sections_.size()) {
     const auto& strtab = elf.sections_[static_cast<size_t>(shstrndx)];
-    if (const auto names = slice(bytes, strtab.offset, strtab.size)) {
+    VIGIL_ASSIGN_OR_RETURN(const auto names, elf.read_file(strtab.offset, strtab.size));
+    if (names) {
+      const std::string_view view = *names;
       for (size_t idx = 0; idx < elf.sections_.size(); ++idx) {
-        if (name_offsets[idx] < names->size()) {
-          const std::string_view rest = names->substr(static_cast<size_t>(name_offsets[idx]));
+        if (name_offsets[idx] < view.size()) {
+          const std::string_view rest = view.substr(static_cast<size_t>(name_offsets[idx]));
           elf.sections_[idx].name = std::string(rest.substr(0, rest.find('\0')));
         }
       }
@@ -149,19 +220,19 @@ Result<ElfFile> ElfFile::parse(std::string_view bytes) {
   return elf;
 }
 
-std::optional<std::string_view> ElfFile::section_data(std::string_view name) const {
+Result<std::optional<std::string>> ElfFile::section_data(std::string_view name) const {
   for (const auto& section : sections_) {
     if (section.name == name) {
       if (section.type == kSectionNoBits) {
-        return std::nullopt;
+        return std::optional<std::string>{};
       }
-      return slice(bytes_, section.offset, section.size);
+      return read_file(section.offset, section.size);
     }
   }
-  return std::nullopt;
+  return std::optional<std::string>{};
 }
 
-std::optional<std::string_view> ElfFile::read_address(uint64_t address, uint64_t size) const {
+Result<std::optional<std::string>> ElfFile::read_address(uint64_t address, uint64_t size) const {
   for (const auto& segment : segments_) {
     if (segment.type != kElfSegmentLoad || address < segment.vaddr) {
       continue;
@@ -170,9 +241,12 @@ std::optional<std::string_view> ElfFile::read_address(uint64_t address, uint64_t
     if (delta > segment.file_size || size > segment.file_size - delta) {
       continue;
     }
-    return slice(bytes_, segment.offset + delta, size);
+    if (segment.offset > UINT64_MAX - delta) {
+      return std::optional<std::string>{};
+    }
+    return read_file(segment.offset + delta, size);
   }
-  return std::nullopt;
+  return std::optional<std::string>{};
 }
 
 }  // namespace vigil::inventory::lang

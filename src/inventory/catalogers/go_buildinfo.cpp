@@ -58,30 +58,34 @@ Result<std::string_view> read_varint_string(std::string_view& data) {
   return out;
 }
 
-Result<std::string_view> read_pointer_string(const ElfFile& elf, uint64_t address, size_t ptr_size,
-                                             bool big_endian) {
-  const auto header = elf.read_address(address, 2 * ptr_size);
+Result<std::string> read_pointer_string(const ElfFile& elf, uint64_t address, size_t ptr_size,
+                                        bool big_endian) {
+  VIGIL_ASSIGN_OR_RETURN(const auto header, elf.read_address(address, 2 * ptr_size));
   if (!header) {
     return fail(Error::parse("Go build info: string header at {:#x} is not in the file", address));
   }
-  const uint64_t data_address = read_uint(*header, ptr_size, big_endian);
-  const uint64_t length = read_uint(header->substr(ptr_size), ptr_size, big_endian);
+  const std::string_view fields = *header;
+  const uint64_t data_address = read_uint(fields, ptr_size, big_endian);
+  const uint64_t length = read_uint(fields.substr(ptr_size), ptr_size, big_endian);
   if (length > kMaxStringBytes) {
     return fail(Error::parse("Go build info: string of {} bytes", length));
   }
-  const auto data = elf.read_address(data_address, length);
+  VIGIL_ASSIGN_OR_RETURN(auto data, elf.read_address(data_address, length));
   if (!data) {
     return fail(Error::parse("Go build info: string at {:#x} is not in the file", data_address));
   }
-  return *data;
+  return std::move(*data);
 }
 
-std::optional<std::string_view> search_region(const ElfFile& elf) {
-  if (const auto section = elf.section_data(".go.buildinfo")) {
+// The bytes searched for the blob: the .go.buildinfo section (a few hundred bytes to a few
+// KiB: the header and, since Go 1.18, the strings), else the first writable segment.
+Result<std::optional<std::string>> search_region(const ElfFile& elf) {
+  VIGIL_ASSIGN_OR_RETURN(auto section, elf.section_data(".go.buildinfo"));
+  if (section) {
     return section;
   }
   if (!elf.sections().empty()) {
-    return std::nullopt;  // section headers without .go.buildinfo: not a Go >= 1.13 program
+    return std::optional<std::string>{};  // sections without .go.buildinfo: not Go >= 1.13
   }
   for (const auto& segment : elf.segments()) {
     constexpr uint32_t kReadWrite = kElfSegmentRead | kElfSegmentWrite;
@@ -89,7 +93,7 @@ std::optional<std::string_view> search_region(const ElfFile& elf) {
       return elf.read_address(segment.vaddr, segment.file_size);
     }
   }
-  return std::nullopt;
+  return std::optional<std::string>{};
 }
 
 }  // namespace
@@ -127,27 +131,30 @@ GoBuildInfo parse_modinfo(std::string_view text) {
 }
 
 Result<std::optional<GoBuildInfo>> read_go_buildinfo(const ElfFile& elf) {
-  const auto region = search_region(elf);
-  if (!region) {
+  VIGIL_ASSIGN_OR_RETURN(const auto region_bytes, search_region(elf));
+  if (!region_bytes) {
     return std::optional<GoBuildInfo>{};
   }
-  const std::string_view window = region->substr(0, kSearchWindow);
+  const std::string_view region = *region_bytes;
+  const std::string_view window = region.substr(0, kSearchWindow);
   size_t pos = window.find(kMagic);
   while (pos != std::string_view::npos &&
-         (pos % kAlign != 0 || region->size() - pos < kHeaderSize)) {
+         (pos % kAlign != 0 || region.size() - pos < kHeaderSize)) {
     pos = window.find(kMagic, pos + 1);
   }
   if (pos == std::string_view::npos) {
     return std::optional<GoBuildInfo>{};
   }
-  const std::string_view header = region->substr(pos, kHeaderSize);
+  const std::string_view header = region.substr(pos, kHeaderSize);
   const auto ptr_size = static_cast<size_t>(static_cast<unsigned char>(header[14]));
   const auto flags = static_cast<unsigned char>(header[15]);
   const bool big_endian = (flags & kFlagBigEndian) != 0;
   std::string_view version;
   std::string_view modinfo;
+  std::string version_bytes;  // the pointer format's strings, read from elsewhere in the file
+  std::string modinfo_bytes;
   if ((flags & kFlagInline) != 0) {
-    std::string_view rest = region->substr(pos + kHeaderSize);
+    std::string_view rest = region.substr(pos + kHeaderSize);
     VIGIL_ASSIGN_OR_RETURN(version, read_varint_string(rest));
     VIGIL_ASSIGN_OR_RETURN(modinfo, read_varint_string(rest));
   } else {
@@ -156,10 +163,12 @@ Result<std::optional<GoBuildInfo>> read_go_buildinfo(const ElfFile& elf) {
     }
     const uint64_t version_address = read_uint(header.substr(16), ptr_size, big_endian);
     const uint64_t modinfo_address = read_uint(header.substr(16 + ptr_size), ptr_size, big_endian);
-    VIGIL_ASSIGN_OR_RETURN(version,
+    VIGIL_ASSIGN_OR_RETURN(version_bytes,
                            read_pointer_string(elf, version_address, ptr_size, big_endian));
-    VIGIL_ASSIGN_OR_RETURN(modinfo,
+    VIGIL_ASSIGN_OR_RETURN(modinfo_bytes,
                            read_pointer_string(elf, modinfo_address, ptr_size, big_endian));
+    version = version_bytes;
+    modinfo = modinfo_bytes;
   }
   // Without the framing the text is not module info (e.g. a build without modules).
   if (modinfo.size() >= 33 && modinfo[modinfo.size() - 17] == '\n') {

@@ -37,14 +37,14 @@ model::Package maven_package(const MavenCoordinates& coordinates, const std::str
                       std::move(purl), location);
 }
 
-// Catalogs the archive `bytes` shown as `location`; nested archives recurse with `depth` + 1.
-void catalog_archive(std::string_view bytes, const std::string& location, int depth,
+// Catalogs the archive `file` shown as `location`; nested archives recurse with `depth` + 1.
+void catalog_archive(const sources::RandomAccessFile& file, const std::string& location, int depth,
                      ZipBudget& budget, model::Inventory& inventory) {
   std::vector<MavenCoordinates> poms;
   std::optional<std::string> manifest;
   model::Inventory nested;  // packages of inner archives go after this archive's own
   auto read = read_zip(
-      bytes,
+      file,
       [depth](std::string_view entry) {
         return entry == kManifest || is_pom_properties(entry) ||
                (depth < kMaxNestingDepth && is_java_archive_name(entry));
@@ -57,7 +57,8 @@ void catalog_archive(std::string_view bytes, const std::string& location, int de
             poms.push_back(std::move(*coordinates));
           }
         } else {
-          catalog_archive(content, fmt::format("{}!/{}", location, entry), depth + 1, budget,
+          const auto inner = sources::memory_file(std::move(content));
+          catalog_archive(*inner, fmt::format("{}!/{}", location, entry), depth + 1, budget,
                           nested);
         }
       },
@@ -106,12 +107,21 @@ void JavaArchiveCataloger::catalog(const sources::FileTree& tree,
                                    std::span<const std::string> paths,
                                    model::Inventory& inventory) const {
   for (const auto& path : paths) {
-    const auto bytes = read_evidence(tree, path, sources::kDefaultMaxRead, kName, inventory);
-    if (!bytes) {
+    // Opened, not read: the zip reader fetches the central directory and the few entries it
+    // wants, not the classes.
+    const auto file = tree.open_file(path);
+    if (!file) {
+      add_warning(inventory, kName, path, fmt::format("cannot read: {}", file.error().message));
+      continue;
+    }
+    if ((*file)->size() > sources::kDefaultMaxRead) {
+      add_warning(inventory, kName, path,
+                  fmt::format("cannot read: {}: {} bytes is over the {}-byte read limit", path,
+                              (*file)->size(), sources::kDefaultMaxRead));
       continue;
     }
     ZipBudget budget;
-    catalog_archive(*bytes, path, 0, budget, inventory);
+    catalog_archive(**file, path, 0, budget, inventory);
   }
 }
 

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "inventory/catalogers/zip_reader.hpp"
 #include "support/zip_builder.hpp"
 
 namespace vigil::inventory {
@@ -132,6 +138,236 @@ TEST(JavaArchiveCatalogerTest, CorruptArchivesAreNamedInDiagnostics) {
                 package.locations == std::vector<std::string>{"a/outer.war!/WEB-INF/lib/ok.jar"};
   }
   EXPECT_TRUE(found_ok);
+}
+
+// ---- the ranged zip reader ----
+
+// A file recording the ranges read from it.
+class RecordingFile final : public sources::RandomAccessFile {
+ public:
+  explicit RecordingFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  uint64_t size() const override { return bytes_.size(); }
+  uint32_t mode() const override { return 0644; }
+  Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
+    reads.emplace_back(offset, length);
+    if (offset >= bytes_.size()) {
+      return std::string();
+    }
+    return bytes_.substr(static_cast<size_t>(offset),
+                         static_cast<size_t>(std::min<uint64_t>(length, bytes_.size() - offset)));
+  }
+  uint64_t bytes_read() const {
+    uint64_t total = 0;
+    for (const auto& [offset, length] : reads) {
+      total += offset < bytes_.size() ? std::min<uint64_t>(length, bytes_.size() - offset) : 0;
+    }
+    return total;
+  }
+  bool all_inside() const {
+    return std::all_of(reads.begin(), reads.end(), [&](const auto& read) {
+      return read.first <= bytes_.size() && read.second <= bytes_.size() - read.first;
+    });
+  }
+  mutable std::vector<std::pair<uint64_t, uint64_t>> reads;
+
+ private:
+  std::string bytes_;
+};
+
+std::string incompressible(size_t size) {
+  std::mt19937 random(42);
+  std::string out(size, '\0');
+  for (auto& byte : out) {
+    byte = static_cast<char>(random() & 0xFFU);
+  }
+  return out;
+}
+
+using Entries = std::map<std::string, std::string>;
+
+// Reads every entry `select` accepts; the summary's skipped entries are recorded under "!skipped".
+Result<Entries> read_all(
+    const sources::RandomAccessFile& file,
+    const lang::ZipSelect& select = [](std::string_view) { return true; },
+    lang::ZipBudget budget = {}) {
+  Entries out;
+  VIGIL_ASSIGN_OR_RETURN(
+      const auto summary,
+      lang::read_zip(
+          file, select, [&](std::string path, std::string content) { out[path] = content; },
+          budget));
+  for (const auto& skipped : summary.skipped) {
+    out["!skipped"] += skipped + ";";
+  }
+  return out;
+}
+
+void put_le(std::string& bytes, size_t offset, uint64_t value, size_t width) {
+  for (size_t idx = 0; idx < width; ++idx) {
+    bytes[offset + idx] = static_cast<char>((value >> (8 * idx)) & 0xFFU);
+  }
+}
+
+uint64_t get_le(const std::string& bytes, size_t offset, size_t width) {
+  uint64_t value = 0;
+  for (size_t idx = width; idx > 0; --idx) {
+    value = (value << 8U) | static_cast<unsigned char>(bytes[offset + idx - 1]);
+  }
+  return value;
+}
+
+// make_zip() pads its output to libarchive's 10 KiB blocks; jar tools do not, and the end record
+// is then the last 22 bytes, which the reader tries first.
+std::string unpadded(std::string zip) {
+  const size_t end = zip.rfind(std::string("PK\x05\x06", 4));
+  EXPECT_NE(end, std::string::npos);
+  zip.resize(end + 22);
+  return zip;
+}
+
+TEST(ZipReaderTest, ReadsOnlyTheDirectoryAndTheWantedEntries) {
+  const std::string classes = incompressible(size_t{2} << 20);
+  const std::string jar = unpadded(make_zip({{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"},
+                                             {"com/example/Big.class", classes},
+                                             {pom_path("g", "a"), pom("g", "a", "1")}}));
+  const RecordingFile file(jar);
+  const auto entries =
+      read_all(file, [](std::string_view path) { return path.starts_with("META-INF/"); });
+  ASSERT_TRUE(entries.has_value()) << entries.error().message;
+  EXPECT_EQ(*entries, (Entries{{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"},
+                               {pom_path("g", "a"), pom("g", "a", "1")}}));
+  EXPECT_LT(file.bytes_read(), 4096U);  // of a 2 MiB archive
+  EXPECT_TRUE(file.all_inside());
+  // Everything, the large entry included, matches what was written.
+  const RecordingFile again(jar);
+  const auto all = read_all(again);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->at("com/example/Big.class"), classes);
+  EXPECT_EQ(all->size(), 3U);
+}
+
+TEST(ZipReaderTest, AcceptsPrependedDataCommentsAndStoredEntries) {
+  const Entries want = {{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"},
+                        {"lib/a.txt", std::string(1000, 'a')}};
+  const std::string zip = unpadded(make_zip({want.begin(), want.end()}));
+  // An executable jar: a launcher script before the archive, offsets unchanged.
+  const RecordingFile launcher("#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n" + zip);
+  EXPECT_EQ(read_all(launcher).value(), want);
+  // An archive comment after the end record.
+  std::string commented = zip + "built by a test";
+  put_le(commented, zip.size() - 2, 15, 2);
+  EXPECT_EQ(read_all(RecordingFile(commented)).value(), want);
+  // Stored (method 0) entries.
+  std::string stored;
+  archive* writer = archive_write_new();
+  archive_write_set_format_zip(writer);
+  archive_write_set_options(writer, "zip:compression=store");
+  const auto write = [](archive*, void* client, const void* data, size_t size) -> la_ssize_t {
+    static_cast<std::string*>(client)->append(static_cast<const char*>(data), size);
+    return static_cast<la_ssize_t>(size);
+  };
+  ASSERT_EQ(archive_write_open(writer, &stored, nullptr, write, nullptr), ARCHIVE_OK);
+  for (const auto& [path, content] : want) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, path.c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(content.size()));
+    archive_write_header(writer, entry);
+    archive_write_data(writer, content.data(), content.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(writer);
+  archive_write_free(writer);
+  ASSERT_NE(stored.find(std::string(1000, 'a')), std::string::npos);  // really stored
+  EXPECT_EQ(read_all(RecordingFile(stored)).value(), want);
+}
+
+TEST(ZipReaderTest, BudgetLimitsEntriesAndDecompressionBombs) {
+  const std::string zip = make_zip({{"small", "tiny"}, {"large", std::string(100000, 'z')}});
+  lang::ZipBudget budget{1000, 1 << 20};
+  const auto entries = read_all(
+      RecordingFile(zip), [](std::string_view) { return true; }, budget);
+  ASSERT_TRUE(entries.has_value());
+  EXPECT_EQ(entries->at("small"), "tiny");
+  EXPECT_EQ(entries->count("large"), 0U);
+  EXPECT_NE(entries->at("!skipped").find("large (larger than the size limit)"), std::string::npos);
+  // A central directory that understates the size: decompression stops at the limit.
+  std::string lying = zip;
+  const size_t directory = lying.rfind(std::string("PK\x01\x02", 4));
+  ASSERT_NE(directory, std::string::npos);
+  ASSERT_EQ(get_le(lying, directory + 24, 4), 100000U);
+  put_le(lying, directory + 24, 10, 4);
+  const auto bomb = read_all(
+      RecordingFile(lying), [](std::string_view) { return true; }, budget);
+  ASSERT_TRUE(bomb.has_value()) << bomb.error().message;
+  EXPECT_EQ(bomb->count("large"), 0U);
+  EXPECT_NE(bomb->at("!skipped").find("large"), std::string::npos);
+}
+
+TEST(ZipReaderTest, HostileDirectoriesAreErrorsNeverReadsOutside) {
+  const std::string zip =
+      unpadded(make_zip({{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"}, {"b", "bbbb"}}));
+  const size_t end = zip.size() - 22;
+  ASSERT_EQ(get_le(zip, end, 4), 0x06054b50U);
+  const size_t directory = static_cast<size_t>(get_le(zip, end + 16, 4));
+  const auto patched = [&](size_t offset, uint64_t value, size_t width) {
+    std::string bytes = zip;
+    put_le(bytes, offset, value, width);
+    return bytes;
+  };
+  const std::vector<std::pair<std::string, std::string>> corrupt = {
+      {"directory size past the start", patched(end + 12, 0xFFFFFFF0, 4)},
+      {"directory offset past its end", patched(end + 16, zip.size(), 4)},
+      {"bad directory signature", patched(directory, 0x12345678, 4)},
+      {"local header far away", patched(directory + 42, 0x7FFFFFFF, 4)},
+      {"local header signature", patched(0, 0x12345678, 4)},
+      {"compressed size past the end", patched(directory + 20, 0x7FFFFFFF, 4)},
+      {"name longer than the directory", patched(directory + 28, 0xFFFF, 2)},
+      {"zip64 markers without a locator", patched(end + 16, 0xFFFFFFFF, 4)},
+      {"no end record", zip.substr(0, end)},
+  };
+  for (const auto& [what, bytes] : corrupt) {
+    const RecordingFile file(bytes);
+    const auto entries = read_all(file);
+    EXPECT_FALSE(entries.has_value()) << what;
+    if (!entries.has_value()) {
+      EXPECT_EQ(entries.error().code, ErrorCode::kParse) << what;
+    }
+    EXPECT_TRUE(file.all_inside()) << what;
+  }
+  // An entry count larger than the directory holds: the entries present are read.
+  const auto more = read_all(RecordingFile(patched(end + 10, 0xFFFE, 2)));
+  ASSERT_TRUE(more.has_value());
+  EXPECT_EQ(more->size(), 2U);
+  // A damaged CRC skips that entry only.
+  std::string bad_crc = patched(directory + 16, 0, 4);
+  const auto crc = read_all(RecordingFile(bad_crc));
+  ASSERT_TRUE(crc.has_value());
+  EXPECT_EQ(crc->count("META-INF/MANIFEST.MF"), 0U);
+  EXPECT_EQ(crc->at("b"), "bbbb");
+  EXPECT_NE(crc->at("!skipped").find("CRC"), std::string::npos);
+  // Truncated at every length: an error or fewer entries, never a crash or a read outside.
+  for (size_t size = 0; size < zip.size(); ++size) {
+    const RecordingFile file(zip.substr(0, size));
+    (void)read_all(file);
+    EXPECT_TRUE(file.all_inside()) << size;
+  }
+}
+
+TEST(JavaArchiveCatalogerTest, ReadsJarsByRangeFromTheTree) {
+  const std::string jar = make_zip({{pom_path("g", "a"), pom("g", "a", "1")},
+                                    {"Big.class", incompressible(size_t{1} << 20)},
+                                    {"lib/inner-2.jar", make_zip({{"x", "y"}})}});
+  MemoryFileTree tree;
+  tree.add_file("opt/app.jar", jar);
+  const auto inventory = run(tree, {"opt/app.jar"});
+  ASSERT_EQ(inventory.packages.size(), 2U);
+  EXPECT_EQ(inventory.packages[0].name, "g:a");
+  EXPECT_EQ(inventory.packages[1].name, "inner");  // from the nested file name
+  EXPECT_EQ(inventory.packages[1].locations,
+            std::vector<std::string>{"opt/app.jar!/lib/inner-2.jar"});
+  EXPECT_TRUE(inventory.diagnostics.empty());
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
-// Bounded reading of zip archives held in memory (jars, wars, eggs) through libarchive.
+// Bounded reading of zip archives (jars, wars, eggs) by ranges: the end-of-central-directory
+// record and the central directory first, then only the entries asked for (stored or deflated;
+// an archive using another method for one of those is read through libarchive instead).
 // Internal to the inventory module.
 #pragma once
 
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "sources/file_tree.hpp"
 
 namespace vigil::inventory::lang {
 
@@ -19,16 +22,24 @@ struct ZipBudget {
 };
 
 struct ZipReadSummary {
-  std::vector<std::string> skipped;  // selected entries not read because of the budget
+  std::vector<std::string> skipped;  // selected entries not read (budget, encryption, CRC)
 };
 
-// Walks the regular-file entries of the zip archive `bytes`. For each entry whose path
-// `select` accepts, reads its content (charged to `budget`) and passes it to `consume`;
-// entries too large for the budget are listed in the summary instead. Returns kParse with
-// libarchive's message when the archive is not a zip or is corrupt; entries consumed before
-// the error stay consumed. Thread-safe (no shared state).
-[[nodiscard]] Result<ZipReadSummary> read_zip(
-    std::string_view bytes, const std::function<bool(std::string_view path)>& select,
-    const std::function<void(std::string path, std::string content)>& consume, ZipBudget& budget);
+using ZipSelect = std::function<bool(std::string_view path)>;
+using ZipConsume = std::function<void(std::string path, std::string content)>;
+
+// Walks the regular-file entries of the zip archive `archive` in the order of their data in
+// the file. For each entry whose path `select` accepts, reads its content (charged to
+// `budget`) and passes it to `consume`; entries too large for the budget, encrypted or failing
+// their CRC are listed in the summary instead. Data prepended to the archive (a launcher
+// script) is allowed. Returns kParse when the archive is not a zip or is corrupt (entries
+// consumed before the error stay consumed), kIo when it cannot be read. Thread-safe.
+[[nodiscard]] Result<ZipReadSummary> read_zip(const sources::RandomAccessFile& archive,
+                                              const ZipSelect& select, const ZipConsume& consume,
+                                              ZipBudget& budget);
+
+// The same over an archive held in memory.
+[[nodiscard]] Result<ZipReadSummary> read_zip(std::string_view bytes, const ZipSelect& select,
+                                              const ZipConsume& consume, ZipBudget& budget);
 
 }  // namespace vigil::inventory::lang
