@@ -1,10 +1,12 @@
 // Vulnerability-database throughput on the real shared OSV sets: parsing alone, and the whole
-// import (read + parse + normalise + store in one SQLite transaction).
+// import (read + parse + normalise + store in one SQLite transaction); and an NVD year file.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vulndb/database.hpp"
@@ -116,6 +118,98 @@ void BM_OsvReimport(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_OsvReimport)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The items of the `vulnerabilities` array of an NVD API page, as text (brace depth outside
+// strings; the page is one line of JSON).
+std::vector<std::string_view> nvd_items(std::string_view page) {
+  std::vector<std::string_view> items;
+  size_t pos = page.find("\"vulnerabilities\":[");
+  if (pos == std::string_view::npos) {
+    return items;
+  }
+  pos = page.find('[', pos) + 1;
+  int depth = 0;
+  bool in_string = false;
+  size_t start = pos;
+  for (size_t idx = pos; idx < page.size(); ++idx) {
+    const char c = page[idx];
+    if (in_string) {
+      if (c == '\\') {
+        ++idx;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{') {
+      if (depth++ == 0) {
+        start = idx;
+      }
+    } else if (c == '}') {
+      if (--depth == 0) {
+        items.push_back(page.substr(start, idx + 1 - start));
+      }
+    } else if (c == ']' && depth == 0) {
+      break;
+    }
+  }
+  return items;
+}
+
+// An NVD 2.0 year feed of `count` CVEs (about a year's worth: 2024 had ~40,000): the 200 real
+// records of the shared 2023 API page repeated under new ids (CVE-2024-100000...). NVD's year
+// files are indented; this one is the page's compact JSON (~100 MB instead of ~170 MB).
+fs::path nvd_year_file(const fs::path& dir, size_t count) {
+  const std::string shared = VIGIL_SHARED_DIR;
+  std::string page;
+  (void)vigil::vulndb::read_source(shared + "/data/nvd/api-pages/nvd-api-cves-2023-page1.json.gz",
+                                   {}, [&](vigil::vulndb::SourceFile&& file) {
+                                     page = std::move(file.content);
+                                     return vigil::Result<void>{};
+                                   });
+  const auto items = nvd_items(page);
+  const fs::path path = dir / "nvdcve-2.0-2024.json";
+  std::ofstream out(path, std::ios::binary);
+  out << "{\"resultsPerPage\":" << count << ",\"startIndex\":0,\"totalResults\":" << count
+      << ",\"format\":\"NVD_CVE\",\"version\":\"2.0\",\"timestamp\":\"2024-12-31T00:00:00.000\","
+         "\"vulnerabilities\":[";
+  for (size_t idx = 0; idx < count && !items.empty(); ++idx) {
+    std::string item(items[idx % items.size()]);
+    // The first "id" of an item is its cve.id.
+    const size_t key = item.find("\"id\":\"");
+    const size_t end = item.find('"', key + 6);
+    item.replace(key + 6, end - key - 6, "CVE-2024-" + std::to_string(100000 + idx));
+    out << (idx == 0 ? "" : ",") << item;
+  }
+  out << "]}";
+  return path;
+}
+
+// One NVD year file into a new database (the issue's bound: under 10 s).
+void BM_NvdYearFile(benchmark::State& state) {
+  const fs::path dir = fs::temp_directory_path() / ("vigil-bench-nvd-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path feed = nvd_year_file(dir, static_cast<size_t>(state.range(0)));
+  size_t records = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    fs::remove_all(dir / "db");
+    auto db = vigil::vulndb::Database::open(dir / "db", true).value();
+    state.ResumeTiming();
+    const auto summary = vigil::vulndb::import_paths(*db, {feed});
+    if (!summary) {
+      state.SkipWithError(summary.error().message.c_str());
+      break;
+    }
+    records += summary->added;
+  }
+  state.counters["MB"] = static_cast<double>(fs::file_size(feed)) / 1e6;
+  state.counters["records/s"] =
+      benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_NvdYearFile)->Unit(benchmark::kMillisecond)->Iterations(2)->Arg(40000);
 
 }  // namespace
 

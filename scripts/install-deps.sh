@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries
   libexpected-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libarchive-dev
   libsimdjson-dev libspdlog-dev libssl-dev libcurl4-openssl-dev libcpp-httplib-dev libpugixml-dev
-  librpm-dev zlib1g-dev libzstd-dev libext2fs-dev
+  librpm-dev zlib1g-dev libzstd-dev libext2fs-dev libdeflate-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # reference implementations for differential tests

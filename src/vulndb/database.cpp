@@ -1,6 +1,9 @@
 #include "vulndb/database.hpp"
 
+#include <sqlite3.h>
+
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -24,6 +27,35 @@ std::string_view change_kind_name(ChangeKind kind) {
 }
 
 namespace internal {
+
+Result<void> create_file(const std::filesystem::path& file) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const std::unique_ptr<sqlite3, int (*)(sqlite3*)> handle(raw, &sqlite3_close);
+  if (rc != SQLITE_OK) {
+    return fail(Error::io("{}: cannot create database: {}", file.string(),
+                          raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(raw, 10000);
+  // The page size is fixed by the file's first write, so it comes before journal_mode=WAL.
+  // Another process creating the same file at the same time makes the schema statements no-ops
+  // (IF NOT EXISTS, OR REPLACE) or waits on the lock.
+  const std::string sql = fmt::format(
+      "PRAGMA page_size={}; PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; {} "
+      "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '{}'); COMMIT;",
+      kPageSize, kSchemaSql, kSchemaVersion);
+  char* message = nullptr;
+  if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    (void)sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
+    return fail(Error::io("{}: cannot create database: {}", file.string(), text));
+  }
+  return {};
+}
+
 namespace {
 
 ChangeKind parse_change_kind(std::string_view text) {
@@ -440,17 +472,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& di
     if (ec) {
       return fail(Error::io("{}: cannot create directory: {}", dir.string(), ec.message()));
     }
+    VIGIL_TRY(internal::create_file(file));
   }
   VIGIL_ASSIGN_OR_RETURN(auto connection, sql::Connection::open(file, create));
-  if (fresh) {
-    // 16 KiB pages: advisory rows (raw record + details) average ~2.5 KB and left most of a
-    // 4 KiB page empty. The page size of a new, empty file changes only outside WAL mode; the
-    // file was just created, so no other connection can have it open.
-    VIGIL_TRY(
-        connection.exec(fmt::format("PRAGMA journal_mode=DELETE; PRAGMA page_size={}; VACUUM; "
-                                    "PRAGMA journal_mode=WAL",
-                                    internal::kPageSize)));
-  }
   VIGIL_TRY(connection.exec(
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"));
   auto database = std::make_unique<internal::SqliteDatabase>(std::move(connection));

@@ -7,9 +7,12 @@
 // session wrote instead of by SELECT, and the three indexes keyed by random text (ids, aliases,
 // package keys) are dropped inside the transaction and rebuilt before COMMIT (one sort instead
 // of a B-tree insertion per row). Both paths make the same decisions: the map answers exactly
-// what the SELECT would, and the differential test in database_test checks rows and feed.
+// what the SELECT would, and the differential test in import_bulk_test checks rows and feed.
+// When its connection is the file's only one, the bulk path also writes through a rollback
+// journal instead of the WAL, with foreign key checks off (begin_import explains both).
 #include <deque>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -22,6 +25,46 @@
 
 namespace vigil::vulndb::internal {
 namespace {
+
+// Back to the journal mode and synchronous level every vulndb connection runs with.
+void restore_wal(sql::Connection& db) {
+  (void)db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
+}
+
+// Connection settings an import into an empty database changes for its duration (begin_import).
+struct SessionSettings {
+  bool rollback_journal = false;  // left WAL for journal_mode=DELETE
+  bool foreign_keys_off = false;  // foreign_keys=OFF: child rows are deleted by hand
+};
+
+// Restores what `settings` changed; outside any transaction (both pragmas need that).
+void restore(sql::Connection& db, SessionSettings& settings) {
+  if (settings.foreign_keys_off) {
+    (void)db.exec("PRAGMA foreign_keys=ON");
+    settings.foreign_keys_off = false;
+  }
+  if (settings.rollback_journal) {
+    restore_wal(db);
+    settings.rollback_journal = false;
+  }
+}
+
+// Switches `db` from WAL to a rollback journal; false (still WAL) when another connection has the
+// database open or anything else prevents it.
+bool leave_wal(sql::Connection& db) {
+  auto pragma = db.prepare("PRAGMA journal_mode=DELETE");
+  if (!pragma) {
+    return false;
+  }
+  const auto row = pragma->step();
+  const bool left = row && *row && pragma->column_text(0) == "delete";
+  pragma->reset();
+  if (left && !db.exec("PRAGMA synchronous=FULL")) {
+    restore_wal(db);
+    return false;
+  }
+  return left;
+}
 
 // ChangedKey ordering with lookups by views (no temporary strings per affected package).
 struct KeyLess {
@@ -44,13 +87,25 @@ struct Written {
 
 class SqliteImportSession final : public Database::ImportSession {
  public:
-  SqliteImportSession(SqliteDatabase& database, sql::Transaction transaction, int64_t version)
-      : database_(database), transaction_(std::move(transaction)), version_(version) {}
+  SqliteImportSession(SqliteDatabase& database, sql::Transaction transaction, int64_t version,
+                      SessionSettings settings)
+      : database_(database),
+        transaction_(std::move(transaction)),
+        version_(version),
+        settings_(settings) {}
+  SqliteImportSession(const SqliteImportSession&) = delete;
+  SqliteImportSession& operator=(const SqliteImportSession&) = delete;
+
+  ~SqliteImportSession() override {
+    release_statements();
+    transaction_.reset();  // rolls back unless committed
+    restore(database_.connection(), settings_);
+  }
 
   Result<void> prepare(bool allow_bulk) {
     auto& db = database_.connection();
     // A large page cache keeps the whole transaction in memory until COMMIT writes it once.
-    VIGIL_TRY(db.exec("PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY"));
+    VIGIL_TRY(db.exec("PRAGMA cache_size=-524288"));
     // No statement journals: a statement that may abort half-way (a NOT NULL or UNIQUE conflict
     // with OR ABORT, an immediate foreign-key check) makes SQLite copy every page it touches
     // into a sub-journal first. Foreign keys are checked at COMMIT instead (the pragma lasts
@@ -70,9 +125,10 @@ class SqliteImportSession final : public Database::ImportSession {
       for (const auto& index : kBulkIndexes) {
         VIGIL_TRY(db.exec(fmt::format("DROP INDEX IF EXISTS {}", index.name)));
       }
-      // Bulk writes are appends: a small cache spills finished pages to the WAL (uncommitted
-      // frames, invisible to readers) and recycles their buffers instead of touching ~25 MB of
-      // fresh memory (measured: less CPU, 20 MB less RSS).
+      // Bulk writes are appends: a small cache spills finished pages (to the WAL, or to the
+      // database file past its old end when the session left WAL: invisible to readers either
+      // way) and recycles their buffers instead of touching ~25 MB of fresh memory (measured:
+      // less CPU, 20 MB less RSS, in both journal modes).
       VIGIL_TRY(db.exec("PRAGMA cache_size=-8192"));
     }
     const auto make = [&db](FastStatement& into, std::string_view sql) -> Result<void> {
@@ -84,6 +140,9 @@ class SqliteImportSession final : public Database::ImportSession {
                    "AND id = ?"));
     VIGIL_TRY(make(old_keys_, "SELECT DISTINCT ecosystem, name FROM affected WHERE advisory = ?"));
     VIGIL_TRY(make(delete_, "DELETE FROM advisories WHERE rowid = ?"));
+    VIGIL_TRY(make(delete_aliases_, "DELETE FROM aliases WHERE advisory = ?"));
+    VIGIL_TRY(make(delete_affected_, "DELETE FROM affected WHERE advisory = ?"));
+    VIGIL_TRY(make(delete_severities_, "DELETE FROM severities WHERE advisory = ?"));
     VIGIL_TRY(make(insert_,
                    "INSERT OR ROLLBACK INTO advisories(source, id, summary, details, published, "
                    "modified, withdrawn, severity_label, status, extra, "
@@ -183,7 +242,9 @@ class SqliteImportSession final : public Database::ImportSession {
     }
     // Statements must be finalised before COMMIT can release every lock cleanly.
     release_statements();
-    VIGIL_TRY(transaction_.commit());
+    VIGIL_TRY(transaction_->commit());
+    transaction_.reset();
+    restore(db, settings_);
     return std::move(summary_);
   }
 
@@ -246,6 +307,13 @@ class SqliteImportSession final : public Database::ImportSession {
         add_key(old_keys_.column_text(0), old_keys_.column_text(1));
       }
       old_keys_.reset();
+      if (settings_.foreign_keys_off) {
+        // No ON DELETE CASCADE without foreign keys: the children go first, by hand.
+        for (auto* children : {&delete_aliases_, &delete_affected_, &delete_severities_}) {
+          children->bind(1, existing.rowid);
+          VIGIL_TRY(children->run());
+        }
+      }
       delete_.bind(1, existing.rowid);
       VIGIL_TRY(delete_.run());
     }
@@ -386,7 +454,8 @@ class SqliteImportSession final : public Database::ImportSession {
   }
 
   void release_statements() {
-    for (auto* stmt : {&find_, &old_keys_, &delete_, &insert_, &kev_find_, &kev_, &epss_}) {
+    for (auto* stmt : {&find_, &old_keys_, &delete_, &delete_aliases_, &delete_affected_,
+                       &delete_severities_, &insert_, &kev_find_, &kev_, &epss_}) {
       *stmt = FastStatement();
     }
     for (auto* rows : {&aliases_, &affected_, &severities_, &changes_}) {
@@ -395,8 +464,9 @@ class SqliteImportSession final : public Database::ImportSession {
   }
 
   SqliteDatabase& database_;
-  sql::Transaction transaction_;
+  std::optional<sql::Transaction> transaction_;
   int64_t version_;
+  SessionSettings settings_;  // what begin_import changed on the connection for this session
   bool bulk_ = false;
   ImportSummary summary_;
   std::set<ChangedKey, KeyLess> keys_;
@@ -406,7 +476,8 @@ class SqliteImportSession final : public Database::ImportSession {
   std::string key_buffer_, extra_;
   std::deque<std::string> pool_;  // encoded ranges/versions of buffered rows
   size_t pool_used_ = 0;
-  FastStatement find_, old_keys_, delete_, insert_, kev_find_, kev_, epss_;
+  FastStatement find_, old_keys_, delete_, delete_aliases_, delete_affected_, delete_severities_,
+      insert_, kev_find_, kev_, epss_;
   BatchInsert aliases_{"INSERT OR ROLLBACK INTO aliases(advisory, alias)", 2};
   BatchInsert affected_{
       "INSERT OR ROLLBACK INTO affected(advisory, ecosystem, release, name, "
@@ -422,9 +493,56 @@ class SqliteImportSession final : public Database::ImportSession {
 }  // namespace
 
 Result<std::unique_ptr<Database::ImportSession>> SqliteDatabase::begin_import() {
-  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(db_));
-  VIGIL_ASSIGN_OR_RETURN(const int64_t current, db_version());
-  auto session = std::make_unique<SqliteImportSession>(*this, std::move(transaction), current + 1);
+  // An import into a database without advisories writes nearly every page new. In WAL mode each
+  // is written twice (to the WAL, then by the checkpoint into the database file) and read back
+  // once; with a rollback journal it is written once, and pages beyond the file's old end need
+  // no journal copy. So such an import runs in journal_mode=DELETE, when this connection is the
+  // only one (SQLite refuses to leave WAL otherwise, at once, and the import stays in WAL). It is
+  // still one transaction: readers see the old database or the new one, and a crash leaves a hot
+  // journal that restores the old. synchronous=FULL while outside WAL (NORMAL is safe there only
+  // in WAL mode); WAL and NORMAL come back when the session ends, and Database::open sets WAL
+  // should a crash leave the file in rollback mode.
+  //
+  // Such an import also runs with foreign_keys=OFF: every child row it writes names the advisory
+  // row inserted just before it, so the per-row parent lookups SQLite makes even for deferred
+  // keys check nothing (measured ~3% of the import), and the one delete it can make (a record
+  // met twice in one import) removes the children itself instead of by cascade. Both pragmas
+  // take effect only outside a transaction, hence here, before BEGIN.
+  //
+  // Sorts (index rebuilds) in memory. Set outside the transaction: SQLite refuses to change it
+  // inside one once the connection has used temporary storage (an integrity_check, a GROUP BY).
+  VIGIL_TRY(db_.exec("PRAGMA temp_store=MEMORY"));
+  SessionSettings settings;
+  if (bulk_import_allowed_) {
+    VIGIL_ASSIGN_OR_RETURN(auto any, db_.prepare("SELECT EXISTS(SELECT 1 FROM advisories)"));
+    VIGIL_ASSIGN_OR_RETURN(const bool row, any.step());
+    const bool empty = row && any.column_int(0) == 0;
+    any.reset();
+    if (empty) {
+      settings.rollback_journal = leave_wal(db_);
+      if (auto off = db_.exec("PRAGMA foreign_keys=OFF"); !off) {
+        restore(db_, settings);
+        return fail(std::move(off).error());
+      }
+      settings.foreign_keys_off = true;
+    }
+  }
+  auto transaction = sql::Transaction::begin(db_);
+  if (!transaction) {
+    restore(db_, settings);
+    return fail(std::move(transaction).error());
+  }
+  // From here the session owns the settings: its destructor restores them on every path.
+  int64_t current = 0;
+  if (auto version = db_version(); version) {
+    current = *version;
+  } else {
+    { const sql::Transaction rollback = std::move(transaction).value(); }
+    restore(db_, settings);
+    return fail(std::move(version).error());
+  }
+  auto session = std::make_unique<SqliteImportSession>(*this, std::move(transaction).value(),
+                                                       current + 1, settings);
   VIGIL_TRY(session->prepare(bulk_import_allowed_));
   return std::unique_ptr<Database::ImportSession>(std::move(session));
 }

@@ -1,6 +1,6 @@
 #include "vulndb/internal/zip_reader.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -138,43 +138,37 @@ bool member_data(std::string_view data, const Member& member, std::string_view& 
   return true;
 }
 
-// One raw-deflate stream reused for every member (inflateInit allocates a 32 KiB window).
+// One libdeflate decompressor reused for every member. libdeflate inflates a whole buffer of known
+// size in one call (members declare theirs) and is about twice zlib's speed; its CRC-32 uses
+// carry-less multiplication (several times zlib 1.2's table loop).
 class Inflater {
  public:
   Inflater() = default;
   Inflater(const Inflater&) = delete;
   Inflater& operator=(const Inflater&) = delete;
-  ~Inflater() {
-    if (ready_) {
-      inflateEnd(&stream_);
-    }
-  }
+  ~Inflater() { libdeflate_free_decompressor(decompressor_); }
 
   Result<void> inflate_into(std::string_view input, std::string& out, const std::string& name) {
-    if (!ready_) {
-      if (inflateInit2(&stream_, -MAX_WBITS) != Z_OK) {
-        return fail(Error::internal("{}: cannot initialise zlib", name));
+    if (decompressor_ == nullptr) {
+      decompressor_ = libdeflate_alloc_decompressor();
+      if (decompressor_ == nullptr) {
+        return fail(Error::internal("{}: cannot allocate a deflate decompressor", name));
       }
-      ready_ = true;
-    } else if (inflateReset(&stream_) != Z_OK) {
-      return fail(Error::internal("{}: cannot reset zlib", name));
     }
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data());
-    // Both sizes came from 32-bit header fields.
-    stream_.avail_in = static_cast<uInt>(input.size());
-    stream_.avail_out = static_cast<uInt>(out.size());
-    const int rc = inflate(&stream_, Z_FINISH);
-    if (rc != Z_STREAM_END || stream_.avail_out != 0) {
+    size_t produced = 0;
+    const libdeflate_result rc = libdeflate_deflate_decompress(
+        decompressor_, input.data(), input.size(), out.data(), out.size(), &produced);
+    if (rc != LIBDEFLATE_SUCCESS || produced != out.size()) {
+      const bool shorter =
+          rc == LIBDEFLATE_SHORT_OUTPUT || (rc == LIBDEFLATE_SUCCESS && produced < out.size());
       return fail(Error::parse("{}: corrupt data: deflate stream {} its declared size", name,
-                               rc == Z_STREAM_END ? "is shorter than" : "does not end at"));
+                               shorter ? "is shorter than" : "does not end at"));
     }
     return {};
   }
 
  private:
-  z_stream stream_{};
-  bool ready_ = false;
+  libdeflate_decompressor* decompressor_ = nullptr;
 };
 
 }  // namespace
@@ -201,9 +195,15 @@ Result<ZipOutcome> read_zip(std::string_view display, std::string_view data,
   }
   uint64_t total = 0;
   Inflater inflater;
+  // One name and one content buffer for all members: a visitor that leaves the file's strings in
+  // place (the import does; it parses and moves on) hands them back with their capacity, so
+  // members cost neither an allocation nor a zero-fill of their size each. A visitor that moves
+  // them out leaves empty strings and the next member allocates anew.
+  SourceFile file;
   for (size_t idx = 0; idx < members.size(); ++idx) {
     Member& member = members[idx];
-    std::string name;
+    std::string& name = file.name;
+    name.clear();
     name.reserve(display.size() + 1 + member.name.size());
     name.append(display).append(1, ':').append(member.name);
     if (member.size > limits.max_file_bytes) {
@@ -215,19 +215,19 @@ Result<ZipOutcome> read_zip(std::string_view display, std::string_view data,
       return fail(Error::invalid_argument("{}: source exceeds the {}-byte total limit", name,
                                           limits.max_total_bytes));
     }
-    std::string content;
+    std::string& content = file.content;
     content.reserve(static_cast<size_t>(member.size) + kPadding);
     if (member.method == kMethodStored) {
       content.assign(spans[idx]);
     } else {
+      // Shrinking or regrowing within the old size writes nothing; inflate overwrites it all.
       content.resize(static_cast<size_t>(member.size));
       VIGIL_TRY(inflater.inflate_into(spans[idx], content, name));
     }
-    const uLong crc = crc32_z(0, reinterpret_cast<const Bytef*>(content.data()), content.size());
-    if (crc != member.crc) {
+    if (libdeflate_crc32(0, content.data(), content.size()) != member.crc) {
       return fail(Error::parse("{}: corrupt data: CRC-32 mismatch", name));
     }
-    VIGIL_TRY(visit(SourceFile{std::move(name), std::move(content)}));
+    VIGIL_TRY(visit(std::move(file)));
   }
   return ZipOutcome::kDone;
 }

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vulndb/importers/sniff.hpp"
+
 namespace vigil::vulndb::json {
 
 using simdjson::dom::array;
@@ -44,6 +46,7 @@ inline std::optional<array> arr_at(const object& obj, std::string_view key) {
 inline std::vector<std::string> str_array(const object& obj, std::string_view key) {
   std::vector<std::string> out;
   if (auto items = arr_at(obj, key)) {
+    out.reserve(items->size());  // size() reads the array's element count off the tape
     for (element item : *items) {
       std::string_view value;
       if (item.get(value) == simdjson::SUCCESS) {
@@ -85,10 +88,18 @@ inline char first_char(std::string_view text) {
   return 0;
 }
 
-// True if `needle` occurs in the first `window` bytes of `text`. memmem, not string_view::find:
-// find() stops at every '"' of the needle's first byte, and every importer's sniff runs on every
-// file of an import (it was 15% of an OSV import's CPU).
-inline bool head_contains(std::string_view text, std::string_view needle, size_t window = 8192) {
+// True if `needle` occurs in the first `window` bytes of `text`. While detect_importer has a
+// HeadScan active for `text`, the known keys are answered from its single scan (sniff.hpp);
+// otherwise memmem, not string_view::find (find() stops at every '"' of the needle's first byte).
+inline bool head_contains(std::string_view text, std::string_view needle,
+                          size_t window = kSniffWindow) {
+  if (window == kSniffWindow) {
+    if (const HeadScan* scan = HeadScan::active_for(text)) {
+      if (const int key = sniff_key_index(needle); key >= 0) {
+        return scan->contains(key);
+      }
+    }
+  }
   const std::string_view head = text.substr(0, window);
   return needle.empty() ||
          memmem(head.data(), head.size(), needle.data(), needle.size()) != nullptr;

@@ -5,6 +5,7 @@
 #include "vulndb/importers/kev.hpp"
 #include "vulndb/importers/nvd.hpp"
 #include "vulndb/importers/osv.hpp"
+#include "vulndb/importers/sniff.hpp"
 #include "vulndb/importers/vigil_bundle.hpp"
 
 namespace vigil::vulndb {
@@ -28,6 +29,8 @@ std::vector<std::unique_ptr<Importer>> default_importers() {
 
 const Importer* detect_importer(const std::vector<std::unique_ptr<Importer>>& importers,
                                 const SourceFile& file) {
+  // The importers' key sniffs on this file share one scan of its head.
+  const json::HeadScan scan(file.content);
   for (const auto& importer : importers) {
     if (importer->detects(file)) {
       return importer.get();

@@ -9,6 +9,13 @@
 
 namespace vigil::vulndb::internal {
 
+// Creates a new database file with one connection of its own: 16 KiB pages (advisory rows, raw
+// record + details, average ~2.5 KB and left most of a 4 KiB page empty), WAL, and the schema
+// with its version in one transaction. The page size must be set before the file's first write;
+// sql::Connection::open switches to WAL at once, which used to need a VACUUM to change it, and
+// the schema took a commit per statement (~15 fsyncs, 0.15 s, before an import began).
+[[nodiscard]] Result<void> create_file(const std::filesystem::path& file);
+
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(sql::Connection connection) : db_(std::move(connection)) {}
