@@ -137,15 +137,25 @@ bool Statement::column_is_null(int index) const {
 }
 
 Result<Transaction> Transaction::begin(Connection& connection) {
+  if (sqlite3_get_autocommit(connection.handle()) == 0) {
+    VIGIL_TRY(connection.exec("SAVEPOINT vigil_nested"));
+    return Transaction(&connection, true);
+  }
   VIGIL_TRY(connection.exec("BEGIN IMMEDIATE"));
-  return Transaction(&connection);
+  return Transaction(&connection, false);
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : connection_(std::exchange(other.connection_, nullptr)) {}
+    : connection_(std::exchange(other.connection_, nullptr)), nested_(other.nested_) {}
 
 Transaction::~Transaction() {
-  if (connection_ != nullptr) {
+  if (connection_ == nullptr) {
+    return;
+  }
+  if (nested_) {
+    (void)connection_->exec("ROLLBACK TO vigil_nested");
+    (void)connection_->exec("RELEASE vigil_nested");
+  } else {
     (void)connection_->exec("ROLLBACK");
   }
 }
@@ -154,7 +164,7 @@ Result<void> Transaction::commit() {
   if (connection_ == nullptr) {
     return fail(Error::internal("transaction already finished"));
   }
-  VIGIL_TRY(connection_->exec("COMMIT"));
+  VIGIL_TRY(connection_->exec(nested_ ? "RELEASE vigil_nested" : "COMMIT"));
   connection_ = nullptr;
   return {};
 }

@@ -82,6 +82,10 @@ class Statement {
 };
 
 // BEGIN IMMEDIATE on construction; rolls back in the destructor unless commit() succeeded.
+// BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed uncommitted. Begun while the connection
+// is already inside a transaction (a caller grouping several writes, see Store::write_batch), it
+// is a savepoint of that transaction instead: its commit releases the savepoint, its rollback
+// undoes only its own changes, and the outer transaction decides what is durable.
 class Transaction {
  public:
   [[nodiscard]] static Result<Transaction> begin(Connection& connection);
@@ -94,8 +98,9 @@ class Transaction {
   [[nodiscard]] Result<void> commit();
 
  private:
-  explicit Transaction(Connection* connection) : connection_(connection) {}
+  Transaction(Connection* connection, bool nested) : connection_(connection), nested_(nested) {}
   Connection* connection_ = nullptr;
+  bool nested_ = false;
 };
 
 }  // namespace vigil::sql

@@ -16,17 +16,29 @@ namespace vigil::service {
 Result<void> FleetService::match_resource(const std::string& resource_id,
                                           const internal::RematchScope* rematch) {
   std::lock_guard lock(resource_lock(resource_id));
+  VIGIL_ASSIGN_OR_RETURN(auto prepared, prepare_match(resource_id, rematch));
+  if (!prepared) {
+    return {};
+  }
+  VIGIL_TRY(write_match(*prepared));
+  publish_match(*prepared);
+  return {};
+}
+
+Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
+    const std::string& resource_id, const internal::RematchScope* rematch) {
+  const std::optional<PreparedMatch> nothing;
   VIGIL_ASSIGN_OR_RETURN(auto resource, store_->resource(resource_id));
   if (!resource) {
-    return {};
+    return nothing;
   }
   VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(*resource, nullptr));
   if (!internal::scan_allowed(rows)) {
-    return {};  // coverage records why it is not scanned
+    return nothing;  // coverage records why it is not scanned
   }
   VIGIL_ASSIGN_OR_RETURN(auto inventory, store_->inventory(resource_id));
   if (!inventory) {
-    return {};  // collection pending
+    return nothing;  // collection pending
   }
   const auto time = now();
   const std::string outcome_key = "scan.outcome." + resource_id;
@@ -36,7 +48,7 @@ Result<void> FleetService::match_resource(const std::string& resource_id,
     VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource_id, time));
     publish_finding_changes(resource_id, closed.changed_ids, time);
     VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
-    return {};
+    return nothing;
   }
 
   ResourceContext context;
@@ -58,7 +70,7 @@ Result<void> FleetService::match_resource(const std::string& resource_id,
   if (rematch != nullptr) {
     auto names = internal::select_rematch_packages(*inventory, rematch->keys, rematch->names);
     if (names && names->empty()) {
-      return {};  // none of this resource's packages changed
+      return nothing;  // none of this resource's packages changed
     }
     if (names) {
       scope = store::PackageScope{std::move(*names), rematch->vulnerabilities};
@@ -107,37 +119,55 @@ Result<void> FleetService::match_resource(const std::string& resource_id,
     ++counts["TOTAL"];
     observed.push_back(std::move(stored));
   }
+  PreparedMatch prepared;
+  prepared.resource = std::move(*resource);
+  prepared.region = context.region;
+  prepared.time = time;
+  prepared.observed = std::move(observed);
+  prepared.scope = std::move(scope);
+  prepared.counts = std::move(counts);
+  return std::optional<PreparedMatch>(std::move(prepared));
+}
+
+Result<void> FleetService::write_match(PreparedMatch& prepared) {
+  const std::string& resource_id = prepared.resource.id;
   VIGIL_ASSIGN_OR_RETURN(
-      const auto summary,
-      scope ? store_->reconcile_package_findings(resource_id, std::string(kPackageFinding),
-                                                 std::move(observed), *scope, time)
-            : store_->reconcile_findings(resource_id, std::string(kPackageFinding),
-                                         std::move(observed), time));
+      prepared.summary,
+      prepared.scope ? store_->reconcile_package_findings(resource_id, std::string(kPackageFinding),
+                                                          std::move(prepared.observed),
+                                                          *prepared.scope, prepared.time)
+                     : store_->reconcile_findings(resource_id, std::string(kPackageFinding),
+                                                  std::move(prepared.observed), prepared.time));
+  const std::string outcome_key = "scan.outcome." + resource_id;
   VIGIL_ASSIGN_OR_RETURN(const auto previous_outcome, store_->meta(outcome_key));
   if (previous_outcome && !previous_outcome->empty()) {
     VIGIL_TRY(store_->put_meta(outcome_key, ""));
   }
-  const bool initial = resource->last_scanned_at == 0;
-  resource->last_scanned_at = time;
-  resource->updated_at = time;
-  VIGIL_TRY(store_->put_resource(*resource));
-  VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
+  store::ResourceRecord& resource = prepared.resource;
+  prepared.initial = resource.last_scanned_at == 0;
+  resource.last_scanned_at = prepared.time;
+  resource.updated_at = prepared.time;
+  VIGIL_TRY(store_->put_resource(resource));
+  VIGIL_TRY(refresh_coverage_locked(resource, nullptr));
+  return {};
+}
 
-  publish_finding_changes(resource_id, summary.changed_ids, time);
-  if (scope) {
-    return {};  // a partial re-match is not a scan of the whole resource: no scan event
+void FleetService::publish_match(const PreparedMatch& prepared) {
+  const store::ResourceRecord& resource = prepared.resource;
+  publish_finding_changes(resource.id, prepared.summary.changed_ids, prepared.time);
+  if (prepared.scope) {
+    return;  // a partial re-match is not a scan of the whole resource: no scan event
   }
   FleetEvent event;
   event.kind = FleetEventKind::kScanCompleted;
-  event.account_id = resource->account_id;
-  event.region = context.region;
-  event.resource_id = resource_id;
-  event.resource_type = resource->type;
-  event.time = time;
-  event.severity_counts = std::move(counts);
-  event.initial_scan = initial;
+  event.account_id = resource.account_id;
+  event.region = prepared.region;
+  event.resource_id = resource.id;
+  event.resource_type = resource.type;
+  event.time = prepared.time;
+  event.severity_counts = prepared.counts;
+  event.initial_scan = prepared.initial;
   publish(std::move(event));
-  return {};
 }
 
 }  // namespace vigil::service

@@ -2,6 +2,8 @@
 // functions, match stored inventories and reconcile the findings.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -22,6 +24,10 @@ namespace {
 using nlohmann::json;
 
 constexpr auto kIdlePoll = std::chrono::milliseconds(200);
+
+// Re-match jobs a worker claims and writes together: one store transaction for the batch
+// instead of several per resource (a database update re-matches hundreds of resources at once).
+constexpr std::size_t kRematchBatch = 32;
 
 // Registry and file problems that mean "not allowed" rather than "broken".
 std::string collect_failure_reason(const Error& error) {
@@ -53,10 +59,18 @@ void FleetService::worker_loop(std::stop_token stop) {
       queue_cv_.wait_for(lock, stop, kIdlePoll, [] { return false; });
       continue;
     }
-    const store::Job job = std::move(**claimed);
-    const auto outcome = run_job(job);
-    // A failed completion leaves the job claimed; the next start requeues it.
-    (void)store_->complete(job.id, outcome.has_value(), outcome ? "" : outcome.error().message);
+    store::Job job = std::move(**claimed);
+    if (job.kind == "rematch") {
+      std::vector<store::Job> batch{std::move(job)};
+      if (auto more = store_->claim_jobs("rematch", kRematchBatch - 1); more) {
+        std::move(more->begin(), more->end(), std::back_inserter(batch));
+      }
+      run_rematch_batch(std::move(batch));
+    } else {
+      const auto outcome = run_job(job);
+      // A failed completion leaves the job claimed; the next start requeues it.
+      (void)store_->complete(job.id, outcome.has_value(), outcome ? "" : outcome.error().message);
+    }
     std::lock_guard lock(queue_mutex_);
     --busy_workers_;
     queue_cv_.notify_all();
@@ -69,6 +83,14 @@ Result<std::size_t> FleetService::run_pending(std::size_t max_jobs) {
     VIGIL_ASSIGN_OR_RETURN(auto job, store_->claim_next());
     if (!job) {
       break;
+    }
+    if (job->kind == "rematch") {
+      std::vector<store::Job> batch{std::move(*job)};
+      VIGIL_ASSIGN_OR_RETURN(auto more, store_->claim_jobs("rematch", kRematchBatch - 1));
+      std::move(more.begin(), more.end(), std::back_inserter(batch));
+      ran += batch.size();
+      run_rematch_batch(std::move(batch));
+      continue;
     }
     const auto outcome = run_job(*job);
     VIGIL_TRY(store_->complete(job->id, outcome.has_value(), outcome ? "" : outcome.error().message));
@@ -114,6 +136,77 @@ Result<void> FleetService::run_job(const store::Job& job) {
     return fail(Error::invalid_argument("job {}: unknown kind '{}'", job.id, job.kind));
   }
   return match_resource(job.resource_id);
+}
+
+void FleetService::run_rematch_batch(std::vector<store::Job> jobs) {
+  // One job per resource in the batch; a resource queued twice runs its later jobs alone after.
+  std::stable_sort(jobs.begin(), jobs.end(), [](const store::Job& lhs, const store::Job& rhs) {
+    return lhs.resource_id < rhs.resource_id;
+  });
+  std::vector<store::Job> later;
+  for (std::size_t index = 1; index < jobs.size();) {
+    if (jobs[index].resource_id == jobs[index - 1].resource_id) {
+      later.push_back(std::move(jobs[index]));
+      jobs.erase(jobs.begin() + static_cast<std::ptrdiff_t>(index));
+    } else {
+      ++index;
+    }
+  }
+  const auto complete = [&](const store::Job& job, const Result<void>& outcome) {
+    // A failed completion leaves the job claimed; the next start requeues it.
+    (void)store_->complete(job.id, outcome.has_value(), outcome ? "" : outcome.error().message);
+  };
+  {
+    // The batch's resource locks, each taken once and in address order (two resources may share
+    // one, and another worker's batch takes its own in the same order).
+    std::vector<std::mutex*> mutexes;
+    for (const auto& job : jobs) {
+      mutexes.push_back(&resource_lock(job.resource_id));
+    }
+    std::sort(mutexes.begin(), mutexes.end());
+    mutexes.erase(std::unique(mutexes.begin(), mutexes.end()), mutexes.end());
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (auto* mutex : mutexes) {
+      locks.emplace_back(*mutex);
+    }
+    std::vector<std::pair<const store::Job*, Result<std::optional<PreparedMatch>>>> prepared;
+    for (const auto& job : jobs) {
+      const auto scope = internal::rematch_scope(job.payload);
+      prepared.emplace_back(&job, prepare_match(job.resource_id, scope ? &*scope : nullptr));
+    }
+    const auto written = store_->write_batch([&]() -> Result<void> {
+      for (auto& [job, match] : prepared) {
+        Result<void> outcome;
+        if (!match) {
+          outcome = fail(match.error());
+        } else if (match->has_value()) {
+          outcome = write_match(**match);
+          if (!outcome) {
+            return outcome;  // the whole batch rolls back and runs again job by job
+          }
+        }
+        VIGIL_TRY(store_->complete(job->id, outcome.has_value(),
+                                   outcome ? "" : outcome.error().message));
+      }
+      return {};
+    });
+    if (written) {
+      locks.clear();
+      for (const auto& [job, match] : prepared) {
+        if (match && match->has_value()) {
+          publish_match(**match);
+        }
+      }
+    } else {
+      locks.clear();
+      for (const auto& job : jobs) {
+        later.push_back(job);
+      }
+    }
+  }
+  for (const auto& job : later) {
+    complete(job, run_job(job));
+  }
 }
 
 void FleetService::record_scan_error(const std::string& resource_id, const std::string& reason) {

@@ -346,9 +346,27 @@ class FleetService {
   Result<void> collect_image(const store::Job& job, const store::ResourceRecord& resource);
   Result<void> collect_function(const store::Job& job, const store::ResourceRecord& resource);
   // match.cpp: `scope` limits the re-match to the packages and findings a database change
-  // touched (nullptr = everything).
+  // touched (nullptr = everything). match_resource = prepare_match + write_match +
+  // publish_match under the resource's lock; a batch of re-matches prepares each, writes them
+  // all in one store transaction, then publishes.
+  struct PreparedMatch {
+    store::ResourceRecord resource;
+    std::string region;
+    store::Timestamp time = 0;
+    std::vector<store::StoredFinding> observed;
+    std::optional<store::PackageScope> scope;  // a partial re-match
+    std::map<std::string, std::int64_t> counts;
+    store::ReconcileSummary summary;  // filled by write_match
+    bool initial = false;
+  };
   Result<void> match_resource(const std::string& resource_id,
                               const internal::RematchScope* scope = nullptr);
+  Result<std::optional<PreparedMatch>> prepare_match(const std::string& resource_id,
+                                                     const internal::RematchScope* scope);
+  Result<void> write_match(PreparedMatch& prepared);
+  void publish_match(const PreparedMatch& prepared);
+  // queue.cpp: runs claimed "rematch" jobs as one batch and completes them.
+  void run_rematch_batch(std::vector<store::Job> jobs);
   void record_scan_error(const std::string& resource_id, const std::string& reason);
   std::mutex& resource_lock(const std::string& resource_id);
   // rescan.cpp

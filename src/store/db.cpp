@@ -93,9 +93,28 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
 }
 
 WriteLease Database::writer() {
+  if (batch_thread_.load() == std::this_thread::get_id()) {
+    return WriteLease(std::unique_lock<std::mutex>(), &writer_);
+  }
   std::unique_lock lock(write_mutex_);
   writer_.trim();
   return WriteLease(std::move(lock), &writer_);
+}
+
+Result<void> Database::batch(const std::function<Result<void>()>& body) {
+  if (batch_thread_.load() == std::this_thread::get_id()) {
+    return body();
+  }
+  std::unique_lock lock(write_mutex_);
+  writer_.trim();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(writer_.connection()));
+  batch_thread_.store(std::this_thread::get_id());
+  auto result = body();
+  batch_thread_.store(std::thread::id());
+  if (!result) {
+    return result;  // the transaction rolls back
+  }
+  return transaction.commit();
 }
 
 Result<ReadLease> Database::reader() {

@@ -367,6 +367,10 @@ Result<ReconcileSummary> SqliteStore::reconcile_package_findings(
   return reconcile(*database_, resource_id, finding_type, std::move(observed), &scope, now);
 }
 
+Result<void> SqliteStore::write_batch(const std::function<Result<void>()>& body) {
+  return database_->batch(body);
+}
+
 Result<ReconcileSummary> SqliteStore::close_findings(const std::string& resource_id,
                                                      Timestamp now) {
   ReconcileSummary summary;

@@ -1,5 +1,7 @@
 // SqliteStore: suppression filters, the persistent scan queue, access keys, report jobs and the
 // small key/value meta table.
+#include <algorithm>
+
 #include "store/internal/codec.hpp"
 #include "store/internal/criteria_sql.hpp"
 #include "store/internal/sqlite_store.hpp"
@@ -175,6 +177,29 @@ Result<std::optional<Job>> SqliteStore::claim_next() {
   }
   VIGIL_TRY(transaction.commit());
   return job;
+}
+
+Result<std::vector<Job>> SqliteStore::claim_jobs(const std::string& kind, std::size_t max) {
+  auto conn = database_->writer();
+  VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto claim,
+      conn->statement("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+                      "claimed_at = ? WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' "
+                      "AND kind = ? ORDER BY id LIMIT ?) RETURNING id, kind, resource_id, "
+                      "payload, attempts, enqueued_at"));
+  claim->bind(1, now_ms()).bind(2, kind).bind(3, static_cast<std::int64_t>(max));
+  std::vector<Job> jobs;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(const bool found, claim->step());
+    if (!found) {
+      break;
+    }
+    jobs.push_back(read_job(*claim));
+  }
+  VIGIL_TRY(transaction.commit());
+  std::sort(jobs.begin(), jobs.end(), [](const Job& lhs, const Job& rhs) { return lhs.id < rhs.id; });
+  return jobs;
 }
 
 Result<void> SqliteStore::complete(std::int64_t job_id, bool ok, const std::string& error) {

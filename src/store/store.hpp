@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -329,6 +330,11 @@ class Store {
   virtual Result<ReconcileSummary> reconcile_package_findings(
       const std::string& resource_id, const std::string& finding_type,
       std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) = 0;
+  // Runs `body`, whose store calls on this thread share one transaction: a group of small
+  // writes (a round of re-matches) commits once instead of once per call, and atomically —
+  // nothing of it is durable unless `body` succeeds. Reads through this interface in `body` may
+  // not see its own uncommitted writes; `body` must not wait on other threads that write.
+  virtual Result<void> write_batch(const std::function<Result<void>()>& body) = 0;
   // Closes every open finding of the resource (terminated, disabled, eligibility expired).
   virtual Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) = 0;
   virtual Result<void> set_stale(const std::string& resource_id, bool stale) = 0;
@@ -357,6 +363,8 @@ class Store {
   // Enqueues every job in one transaction: all or none.
   virtual Result<void> enqueue_all(const std::vector<Job>& jobs) = 0;
   virtual Result<std::optional<Job>> claim_next() = 0;
+  // Claims up to `max` queued jobs of `kind`, oldest first, as claim_next does one.
+  virtual Result<std::vector<Job>> claim_jobs(const std::string& kind, std::size_t max) = 0;
   virtual Result<void> complete(std::int64_t job_id, bool ok, const std::string& error) = 0;
   virtual Result<std::size_t> requeue_running() = 0;
   virtual Result<std::size_t> pending_jobs() = 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -334,6 +335,76 @@ TEST(SqliteStoreTest, QueueClaimCompleteAndFailure) {
   auto missing = store->complete(*first, true, "");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(SqliteStoreTest, ClaimsJobsOfOneKindInBatches) {
+  TestStore store;
+  std::vector<std::int64_t> rematch;
+  for (int index = 0; index < 5; ++index) {
+    auto id = store->enqueue({0, index == 2 ? "scan_image" : "rematch", "r" + std::to_string(index),
+                              "{}", 0, index});
+    ASSERT_TRUE(id);
+    if (index != 2) {
+      rematch.push_back(*id);
+    }
+  }
+  auto first = store->claim_jobs("rematch", 3);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), 3U);
+  EXPECT_EQ((*first)[0].id, rematch[0]);
+  EXPECT_EQ((*first)[2].id, rematch[2]);  // the image job in between is not taken
+  EXPECT_EQ((*first)[1].attempts, 1);
+  auto rest = store->claim_jobs("rematch", 3);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->size(), 1U);
+  EXPECT_EQ(rest->front().id, rematch[3]);
+  EXPECT_EQ(*store->pending_jobs(), 1U);  // the image job
+  EXPECT_TRUE(store->claim_jobs("rematch", 3)->empty());
+}
+
+TEST(SqliteStoreTest, WriteBatchCommitsTogetherOrNotAtAll) {
+  TestStore store;
+  ASSERT_TRUE(store->write_batch([&]() -> Result<void> {
+    VIGIL_TRY(store->put_meta("a", "1"));
+    VIGIL_TRY(store->put_meta("b", "2"));
+    // Readers see nothing of the batch before it commits.
+    EXPECT_EQ(*store->meta("a"), std::nullopt);
+    return {};
+  }));
+  EXPECT_EQ(*store->meta("a"), std::optional<std::string>("1"));
+  EXPECT_EQ(*store->meta("b"), std::optional<std::string>("2"));
+
+  // A failing body rolls back every write it made, even those whose own calls succeeded.
+  auto failed = store->write_batch([&]() -> Result<void> {
+    VIGIL_TRY(store->put_meta("a", "changed"));
+    VIGIL_TRY(store->put_meta("c", "3"));
+    return fail(Error::internal("later step failed"));
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message, "later step failed");
+  EXPECT_EQ(*store->meta("a"), std::optional<std::string>("1"));
+  EXPECT_EQ(*store->meta("c"), std::nullopt);
+
+  // A call failing inside a batch undoes only its own writes; the batch can go on.
+  ASSERT_TRUE(store->write_batch([&]() -> Result<void> {
+    VIGIL_TRY(store->put_meta("d", "4"));
+    EXPECT_FALSE(store->complete(424242, true, ""));  // no such job
+    return store->write_batch([&] { return store->put_meta("e", "5"); });  // nested: same batch
+  }));
+  EXPECT_EQ(*store->meta("d"), std::optional<std::string>("4"));
+  EXPECT_EQ(*store->meta("e"), std::optional<std::string>("5"));
+
+  // Other threads' writes wait for the batch and then proceed.
+  std::atomic<bool> written{false};
+  std::thread other;
+  ASSERT_TRUE(store->write_batch([&]() -> Result<void> {
+    other = std::thread([&] { written = store->put_meta("f", "6").has_value(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(written.load());
+    return {};
+  }));
+  other.join();
+  EXPECT_TRUE(written.load());
 }
 
 TEST(SqliteStoreTest, QueueSurvivesReopenAndRequeuesRunningJobs) {

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -97,7 +100,12 @@ class Database {
   [[nodiscard]] static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
 
   // The writer; every mutating call (and every read that must see its own transaction) uses it.
+  // On the thread running batch(), the batch's writer (no second lock).
   WriteLease writer();
+  // Runs `body` holding the writer, inside one transaction: the writes `body` makes on this
+  // thread (their own transactions nest as savepoints) commit together, or not at all when
+  // `body` fails. Readers see none of them before the commit. A batch inside a batch is `body`.
+  [[nodiscard]] Result<void> batch(const std::function<Result<void>()>& body);
   // A reader connection (opened on demand; at most kMaxIdleReaders kept open when idle).
   [[nodiscard]] Result<ReadLease> reader();
 
@@ -110,6 +118,7 @@ class Database {
 
   std::filesystem::path path_;
   std::mutex write_mutex_;
+  std::atomic<std::thread::id> batch_thread_{};
   Conn writer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Conn>> idle_readers_;

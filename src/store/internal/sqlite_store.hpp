@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
                                                       std::vector<StoredFinding> observed,
                                                       const PackageScope& scope,
                                                       Timestamp now) override;
+  Result<void> write_batch(const std::function<Result<void>()>& body) override;
   Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) override;
   Result<void> set_stale(const std::string& resource_id, bool stale) override;
   Result<Page<StoredFinding>> list_findings(const FindingQuery& query) override;
@@ -77,6 +78,7 @@ class SqliteStore final : public Store {
   Result<std::int64_t> enqueue(const Job& job) override;
   Result<void> enqueue_all(const std::vector<Job>& jobs) override;
   Result<std::optional<Job>> claim_next() override;
+  Result<std::vector<Job>> claim_jobs(const std::string& kind, std::size_t max) override;
   Result<void> complete(std::int64_t job_id, bool ok, const std::string& error) override;
   Result<std::size_t> requeue_running() override;
   Result<std::size_t> pending_jobs() override;
