@@ -144,7 +144,42 @@ Result<inventory::AgentDocument> collect(const CollectOptions& options,
   return document;
 }
 
+namespace {
+
+// Writes `content` into the existing non-regular file open as `fd` (a pipe, a terminal,
+// /dev/null): renaming over such a path would replace the device or FIFO with a plain file.
+Result<void> write_through(int fd, const std::filesystem::path& path, std::string_view content) {
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t count = ::write(fd, content.data() + written, content.size() - written);
+    if (count < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const int saved = errno;
+      ::close(fd);
+      return fail(Error::io("{}: write: {}", path.string(), std::strerror(saved)));
+    }
+    written += static_cast<size_t>(count);
+  }
+  if (::close(fd) != 0) {
+    return fail(Error::io("{}: close: {}", path.string(), std::strerror(errno)));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
+      !S_ISDIR(existing.st_mode)) {
+    const int out = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (out < 0) {
+      return fail(Error::io("{}: {}", path.string(), std::strerror(errno)));
+    }
+    return write_through(out, path, content);
+  }
   const std::filesystem::path directory =
       path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string temp = (directory / ("." + path.filename().string() + ".XXXXXX")).string();

@@ -58,7 +58,9 @@ std::string format_utc(std::chrono::system_clock::time_point time);
 
 // Writes `content` to `path` atomically: a temporary file in the same directory, fsync, then
 // rename over `path`, so readers see the old file or the whole new one, never a torn write.
-// Returns kIo naming `path` on failure (the temporary file is removed).
+// Returns kIo naming `path` on failure (the temporary file is removed). An existing `path` that
+// is neither a regular file nor a directory (/dev/null, a FIFO, a terminal) is written through,
+// never replaced.
 [[nodiscard]] Result<void> write_file_atomic(const std::filesystem::path& path,
                                              std::string_view content);
 

@@ -1,11 +1,13 @@
 #include "agent/collect.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "inventory/cataloger.hpp"
 #include "sources/file_tree.hpp"
@@ -129,6 +131,27 @@ TEST(AgentCollectTest, WritesFilesAtomically) {
   const auto failed = write_file_atomic(dir.path() / "no" / "such" / "dir.json", "x");
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, ErrorCode::kIo);
+}
+
+TEST(AgentCollectTest, WritesThroughFifosAndDevicesInsteadOfReplacingThem) {
+  testing::TempDir dir;
+  const fs::path fifo = dir.path() / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  const auto written = write_file_atomic(fifo, "through the pipe");
+  reader.join();
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(received, "through the pipe");
+  EXPECT_TRUE(fs::is_fifo(fifo));  // not replaced by a regular file
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path())) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1U);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "agent/collect.hpp"
 #include "cli/output.hpp"
 #include "cli/scan_report.hpp"
 #include "cli/surface_command.hpp"
@@ -59,19 +60,10 @@ int run_sbom(const SbomOptions& opts) {
     std::cout << *text << '\n';
     return kExitOk;
   }
-  // Write beside the destination, then rename: a failed run never leaves a truncated SBOM.
-  const std::string temp = opts.output + ".tmp";
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    file << *text << '\n';
-    if (!file.flush()) {
-      std::remove(temp.c_str());
-      return usage_error("cannot write " + opts.output);
-    }
-  }
-  if (std::rename(temp.c_str(), opts.output.c_str()) != 0) {
-    std::remove(temp.c_str());
-    return usage_error("cannot write " + opts.output);
+  // Written beside the destination, then renamed: a failed run never leaves a truncated SBOM
+  // (and /dev/null or a pipe is written through, not replaced).
+  if (auto written = agent::write_file_atomic(opts.output, *text + '\n'); !written) {
+    return report_error(written.error());
   }
   return kExitOk;
 }
