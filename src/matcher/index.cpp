@@ -21,8 +21,9 @@ void MatchIndex::add(const std::shared_ptr<const model::Advisory>& advisory,
                       : normalize_release(ecosystem, package.ecosystem.release);
   if (advisory->status == kNotAffectedStatus) {
     // A statement of non-exposure: never matchable, whatever ranges it carries.
-    not_affected_[internal::index_key(ecosystem, normalize_name(ecosystem, package.name))]
+    not_affected_.entries(internal::index_key(ecosystem, normalize_name(ecosystem, package.name)))
         .push_back(std::move(entry));
+    not_affected_.recount();
     return;
   }
   entry.versions = package.versions;
@@ -56,22 +57,66 @@ void MatchIndex::add(const std::shared_ptr<const model::Advisory>& advisory,
   if (entry.ranges.empty() && entry.versions.empty()) {
     return;  // nothing matchable (GIT-only without versions, or only unparsable ranges)
   }
-  index_[internal::index_key(ecosystem, normalize_name(ecosystem, package.name))].push_back(
-      std::move(entry));
+  index_.entries(internal::index_key(ecosystem, normalize_name(ecosystem, package.name)))
+      .push_back(std::move(entry));
+  index_.recount();
   ++entries_;
+}
+
+const std::vector<IndexEntry>* MatchIndex::Layered::find(const std::string& key) const {
+  if (const auto it = overlay.find(key); it != overlay.end()) {
+    return it->second.empty() ? nullptr : &it->second;
+  }
+  if (base) {
+    if (const auto it = base->find(key); it != base->end()) {
+      return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<IndexEntry>& MatchIndex::Layered::entries(const std::string& key) {
+  auto [it, inserted] = overlay.try_emplace(key);
+  if (inserted && base) {
+    if (const auto found = base->find(key); found != base->end()) {
+      it->second = found->second;
+    }
+  }
+  return it->second;
+}
+
+void MatchIndex::Layered::recount() {
+  if (!base) {
+    return;
+  }
+  keys = base->size();
+  for (const auto& [key, list] : overlay) {
+    const bool in_base = base->contains(key);
+    if (!in_base && !list.empty()) {
+      ++keys;
+    } else if (in_base && list.empty()) {
+      --keys;
+    }
+  }
+}
+
+void MatchIndex::Layered::freeze() {
+  if (base) {
+    return;  // only a fully loaded index is frozen
+  }
+  base = std::make_shared<const Map>(std::move(overlay));
+  overlay = Map();
+  keys = base->size();
 }
 
 const std::vector<IndexEntry>* MatchIndex::find(model::Ecosystem ecosystem,
                                                 std::string_view name) const {
-  const auto it = index_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
-  return it == index_.end() ? nullptr : &it->second;
+  return index_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
 }
 
 const std::vector<IndexEntry>* MatchIndex::find_not_affected(model::Ecosystem ecosystem,
                                                              std::string_view name) const {
-  const auto it =
-      not_affected_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
-  return it == not_affected_.end() ? nullptr : &it->second;
+  return not_affected_.find(internal::index_key(ecosystem, normalize_name(ecosystem, name)));
 }
 
 Result<MatchIndex> MatchIndex::load(vulndb::Database& database) {
@@ -84,6 +129,8 @@ Result<MatchIndex> MatchIndex::load(vulndb::Database& database) {
     }
     index.add(advisory, *row.package);
   }));
+  index.index_.freeze();
+  index.not_affected_.freeze();
   return index;
 }
 

@@ -45,6 +45,14 @@ class MatchIndex {
   // versions do not parse under their scheme are kept out and reported in `diagnostics()`.
   [[nodiscard]] static Result<MatchIndex> load(vulndb::Database& database);
 
+  // This index after the database changes `changes` (read from `database`, which holds them):
+  // the entries of every changed package key are rebuilt — the changed advisories' current
+  // records replace their old entries (withdrawn ones just leave), other advisories' entries
+  // stay — and every other key is shared with this index, not copied. For a few hundred changed
+  // advisories this costs milliseconds where load() reads the whole database.
+  [[nodiscard]] Result<MatchIndex> updated(vulndb::Database& database,
+                                           const vulndb::ChangeSet& changes) const;
+
   // Adds one affected entry (used by load and by tests).
   void add(const std::shared_ptr<const model::Advisory>& advisory,
            const model::AffectedPackage& package);
@@ -60,11 +68,28 @@ class MatchIndex {
   size_t entry_count() const { return entries_; }
   size_t not_affected_key_count() const { return not_affected_.size(); }
   size_t key_count() const { return index_.size(); }
+  // Keys rebuilt by updated() since the last full load (a long chain of updates grows it).
+  size_t updated_key_count() const { return index_.overlay.size() + not_affected_.overlay.size(); }
   const std::vector<model::Diagnostic>& diagnostics() const { return diagnostics_; }
 
  private:
-  std::unordered_map<std::string, std::vector<IndexEntry>> index_;
-  std::unordered_map<std::string, std::vector<IndexEntry>> not_affected_;
+  using Map = std::unordered_map<std::string, std::vector<IndexEntry>>;
+  // Entries by key: keys rebuilt since the full load shadow the shared, immutable rest (an
+  // empty vector shadows a key that no longer has entries).
+  struct Layered {
+    std::shared_ptr<const Map> base;
+    Map overlay;
+    size_t keys = 0;  // keys with entries, once there is a base (see recount)
+    const std::vector<IndexEntry>* find(const std::string& key) const;
+    // The entries of `key` to modify: the base's copied into the overlay on first use.
+    std::vector<IndexEntry>& entries(const std::string& key);
+    size_t size() const { return base ? keys : overlay.size(); }
+    void recount();
+    void freeze();  // moves the overlay into a new shared base
+  };
+
+  Layered index_;
+  Layered not_affected_;
   std::vector<model::Diagnostic> diagnostics_;
   size_t entries_ = 0;
 };

@@ -43,6 +43,9 @@ bool closes_findings(const std::string& reason) {
          reason == "RESOURCE_TERMINATED";
 }
 
+// Beyond this many keys rebuilt since the last full load, the next update reloads the index.
+constexpr std::size_t kMaxUpdatedKeys = 50000;
+
 // The ids whose findings a change can rewrite: every changed advisory's id and its aliases (as
 // the database now records them; a finding matched through an alias the update removed still
 // names the advisory id itself). nullopt when too many changed to carry them.
@@ -273,7 +276,21 @@ Result<RematchSummary> FleetService::on_vulndb_updated() {
   if (changes.to_version <= summary.from_version) {
     return summary;
   }
-  VIGIL_TRY(reload_pipeline());
+  // A few changed advisories update the match index in place of reloading all of it; a long
+  // chain of updates, or a large change, reloads it whole.
+  std::shared_ptr<Pipeline> current;
+  {
+    std::lock_guard pipeline_lock(pipeline_mutex_);
+    current = pipeline_;
+  }
+  if (current && changes.advisories.size() <= internal::kMaxChangedIds &&
+      current->index().updated_key_count() <= kMaxUpdatedKeys) {
+    VIGIL_ASSIGN_OR_RETURN(auto next, current->updated(config_.vulndb_dir, changes));
+    std::lock_guard pipeline_lock(pipeline_mutex_);
+    pipeline_ = std::move(next);
+  } else {
+    VIGIL_TRY(reload_pipeline());
+  }
   summary.changed_advisories = changes.advisories.size();
   summary.changed_keys = changes.keys.size();
   summary.kev_added = changes.kev_added.size();

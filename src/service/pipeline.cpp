@@ -76,6 +76,13 @@ Result<std::unique_ptr<Pipeline>> Pipeline::open(const std::filesystem::path& db
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(db), std::move(index)));
 }
 
+Result<std::unique_ptr<Pipeline>> Pipeline::updated(const std::filesystem::path& db_dir,
+                                                    const vulndb::ChangeSet& changes) const {
+  VIGIL_ASSIGN_OR_RETURN(auto db, vulndb::Database::open(db_dir, false));
+  VIGIL_ASSIGN_OR_RETURN(auto index, index_.updated(*db, changes));
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(db), std::move(index)));
+}
+
 Result<ScanResult> Pipeline::scan_tree(const sources::FileTree& tree, std::string target,
                                        const ResourceContext& context) {
   static const auto catalogers = inventory::default_catalogers();

@@ -53,6 +53,11 @@ class Pipeline {
   // when no database exists there.
   [[nodiscard]] static Result<std::unique_ptr<Pipeline>> open(const std::filesystem::path& db_dir);
 
+  // This pipeline after the database in `db_dir` changed by `changes`: a new database handle
+  // and the match index rebuilt for the changed keys only (MatchIndex::updated), the rest shared.
+  [[nodiscard]] Result<std::unique_ptr<Pipeline>> updated(const std::filesystem::path& db_dir,
+                                                          const vulndb::ChangeSet& changes) const;
+
   // Catalogs `tree` and matches it.
   [[nodiscard]] Result<ScanResult> scan_tree(const sources::FileTree& tree, std::string target,
                                              const ResourceContext& context);
