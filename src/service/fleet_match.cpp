@@ -1,6 +1,7 @@
 // Matching a resource's stored inventory into findings: the whole inventory after a scan or a
 // full re-match, or only the packages a vulnerability-database change touched (the incremental
 // re-match of continuous scanning).
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -73,14 +74,34 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
       return nothing;  // none of this resource's packages changed
     }
     if (names) {
-      scope = store::PackageScope{std::move(*names), rematch->vulnerabilities};
+      scope = store::PackageScope{std::move(*names), rematch->vulnerabilities, {}};
     }
   }
-  scanned = pipeline->scan_inventory(std::move(*inventory), context);
+  // With the changed advisory ids known, a match none of them touches whose finding is open
+  // already is not rebuilt: only its id travels, to keep the finding from closing.
+  Pipeline::BuildFilter build;
+  std::set<std::string> open_ids;
+  if (scope && scope->changed_vulnerabilities) {
+    VIGIL_ASSIGN_OR_RETURN(open_ids, store_->open_finding_ids(resource_id,
+                                                              std::string(kPackageFinding),
+                                                              scope->package_names));
+    const auto& changed = *scope->changed_vulnerabilities;
+    build = [&](const std::string& id, const matcher::Match& match) {
+      if (!open_ids.contains(id) || changed.contains(match.vulnerability_id)) {
+        return true;
+      }
+      return std::any_of(match.aliases.begin(), match.aliases.end(),
+                         [&](const std::string& alias) { return changed.contains(alias); });
+    };
+  }
+  scanned = pipeline->scan_inventory(std::move(*inventory), context, build);
   if (!scanned) {
     VIGIL_TRY(store_->put_meta(outcome_key, "INTERNAL_ERROR"));
     VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
     return fail(scanned.error().with_context(resource_id));
+  }
+  if (scope) {
+    scope->unchanged = std::move(scanned->unbuilt_ids);
   }
 
   VIGIL_ASSIGN_OR_RETURN(const auto rules, suppression_rules());

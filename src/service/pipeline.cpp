@@ -92,14 +92,22 @@ Result<ScanResult> Pipeline::scan_tree(const sources::FileTree& tree, std::strin
 }
 
 Result<ScanResult> Pipeline::scan_inventory(model::Inventory inventory,
-                                            const ResourceContext& context) {
+                                            const ResourceContext& context,
+                                            const BuildFilter& build) {
   ScanResult result;
   auto matched = matcher::match(inventory, index_);
   result.diagnostics = inventory.diagnostics;
   result.diagnostics.insert(result.diagnostics.end(), matched.diagnostics.begin(),
                             matched.diagnostics.end());
+  const std::string& resource_id = context.resource_id.empty() ? inventory.target : context.resource_id;
   for (const auto& match : matched.matches) {
-    VIGIL_ASSIGN_OR_RETURN(auto finding, build_finding(inventory, match, context));
+    std::string id = finding_arn(context, resource_id, inventory.packages.at(match.package_index),
+                                 match.vulnerability_id);
+    if (build && !build(id, match)) {
+      result.unbuilt_ids.push_back(std::move(id));
+      continue;
+    }
+    VIGIL_ASSIGN_OR_RETURN(auto finding, build_finding(inventory, match, context, std::move(id)));
     result.findings.push_back(std::move(finding));
   }
   std::stable_sort(result.findings.begin(), result.findings.end(),
@@ -140,7 +148,7 @@ Result<const Pipeline::Intel*> Pipeline::intel_for(const std::string& vulnerabil
 
 Result<model::Finding> Pipeline::build_finding(const model::Inventory& inventory,
                                                const matcher::Match& match,
-                                               const ResourceContext& context) {
+                                               const ResourceContext& context, std::string id) {
   const model::Package& package = inventory.packages.at(match.package_index);
   VIGIL_ASSIGN_OR_RETURN(const Intel* intel, intel_for(match.vulnerability_id));
   model::Finding finding;
@@ -149,7 +157,7 @@ Result<model::Finding> Pipeline::build_finding(const model::Inventory& inventory
   finding.package = package;
   finding.vulnerability_id = match.vulnerability_id;
   finding.aliases = match.aliases;
-  finding.id = finding_arn(context, finding.resource_id, package, match.vulnerability_id);
+  finding.id = std::move(id);
   finding.title = fmt::format("{} - {}", match.vulnerability_id, package.name);
   std::set<std::string> sources;
   for (const auto& advisory : match.advisories) {

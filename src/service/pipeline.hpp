@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,7 @@ struct ResourceContext {
 struct ScanResult {
   model::Inventory inventory;
   std::vector<model::Finding> findings;  // sorted by vigil risk, highest first
+  std::vector<std::string> unbuilt_ids;  // ids of matches scan_inventory's `build` declined
   std::vector<model::Diagnostic> diagnostics;  // inventory + matching problems
 };
 
@@ -65,8 +67,12 @@ class Pipeline {
   // Matches an inventory collected elsewhere (an agent report, an SBOM). scan_inventory and
   // scan_tree may run concurrently on one Pipeline (the index is read-only; database reads for
   // vulnerability intelligence are serialised and cached).
+  // With `build`, a match becomes a finding only when build(finding id, match) is true; the ids
+  // of the others are listed in ScanResult::unbuilt_ids (a re-match that knows them unchanged).
+  using BuildFilter = std::function<bool(const std::string& finding_id, const matcher::Match&)>;
   [[nodiscard]] Result<ScanResult> scan_inventory(model::Inventory inventory,
-                                                  const ResourceContext& context);
+                                                  const ResourceContext& context,
+                                                  const BuildFilter& build = {});
 
   const matcher::MatchIndex& index() const { return index_; }
 
@@ -77,7 +83,7 @@ class Pipeline {
   // Builds the finding for one match (CVSS from every source, KEV, EPSS, both scores).
   Result<model::Finding> build_finding(const model::Inventory& inventory,
                                        const matcher::Match& match,
-                                       const ResourceContext& context);
+                                       const ResourceContext& context, std::string id);
 
   struct Intel {
     std::vector<model::CvssRecord> nvd_cvss;  // NVD metrics for a CVE

@@ -264,6 +264,9 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
       VIGIL_TRY(derive(index));
     }
   }
+  if (scope != nullptr) {
+    ids.insert(scope->unchanged.begin(), scope->unchanged.end());  // kept open, not closed
+  }
 
   ReconcileSummary summary;
   auto conn = database.writer();
@@ -365,6 +368,19 @@ Result<ReconcileSummary> SqliteStore::reconcile_package_findings(
     const std::string& resource_id, const std::string& finding_type,
     std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) {
   return reconcile(*database_, resource_id, finding_type, std::move(observed), &scope, now);
+}
+
+Result<std::set<std::string>> SqliteStore::open_finding_ids(
+    const std::string& resource_id, const std::string& finding_type,
+    const std::set<std::string>& package_names) {
+  VIGIL_ASSIGN_OR_RETURN(auto conn, database_->reader());
+  VIGIL_ASSIGN_OR_RETURN(const auto rows,
+                         open_findings(*conn, resource_id, finding_type, &package_names));
+  std::set<std::string> ids;
+  for (const auto& row : rows) {
+    ids.insert(row.second);
+  }
+  return ids;
 }
 
 Result<void> SqliteStore::write_batch(const std::function<Result<void>()>& body) {

@@ -179,7 +179,7 @@ TEST(FindingLifecycleTest, PackageScopedReconcileClosesOnlyThoseFindings) {
 
   // A partial re-scan of openssl observes only `a`, updated: `b` closes, curl is out of scope.
   openssl_a.finding.inspector_score = 9.8;
-  auto partial = store->reconcile_package_findings("i-1", kPackage, {openssl_a}, PackageScope{{"openssl"}, std::nullopt}, 2000);
+  auto partial = store->reconcile_package_findings("i-1", kPackage, {openssl_a}, PackageScope{{"openssl"}, std::nullopt, {}}, 2000);
   ASSERT_TRUE(partial) << partial.error().message;
   EXPECT_EQ(partial->updated, 1U);
   EXPECT_EQ(partial->closed, 1U);
@@ -195,15 +195,15 @@ TEST(FindingLifecycleTest, PackageScopedReconcileClosesOnlyThoseFindings) {
   EXPECT_EQ(status(other_resource.finding.id), model::FindingStatus::kActive);
 
   // An empty observation of an out-of-scope name closes nothing; of curl, closes curl only.
-  auto nothing = store->reconcile_package_findings("i-1", kPackage, {}, PackageScope{{"zlib"}, std::nullopt}, 3000);
+  auto nothing = store->reconcile_package_findings("i-1", kPackage, {}, PackageScope{{"zlib"}, std::nullopt, {}}, 3000);
   ASSERT_TRUE(nothing);
   EXPECT_EQ(nothing->closed, 0U);
-  auto curl_gone = store->reconcile_package_findings("i-1", kPackage, {}, PackageScope{{"curl"}, std::nullopt}, 3000);
+  auto curl_gone = store->reconcile_package_findings("i-1", kPackage, {}, PackageScope{{"curl"}, std::nullopt, {}}, 3000);
   ASSERT_TRUE(curl_gone);
   EXPECT_EQ(curl_gone->changed_ids, std::vector<std::string>{curl.finding.id});
   EXPECT_EQ(status(openssl_a.finding.id), model::FindingStatus::kActive);
   // A closed finding observed again by a partial re-scan reopens with its history.
-  auto back = store->reconcile_package_findings("i-1", kPackage, {openssl_b}, PackageScope{{"openssl"}, std::nullopt}, 4000);
+  auto back = store->reconcile_package_findings("i-1", kPackage, {openssl_b}, PackageScope{{"openssl"}, std::nullopt, {}}, 4000);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->reopened, 1U);
   EXPECT_EQ(back->closed, 1U);  // `a` was not observed this time
@@ -224,7 +224,7 @@ TEST(FindingLifecycleTest, ChangedVulnerabilitiesScopeWhatAPartialReconcileRewri
   b.finding.aliases = {"GHSA-b"};
   b.finding.inspector_score = 9.1;
   auto n = package_finding("n", "i-1");
-  PackageScope scope{{"openssl"}, std::set<std::string>{"GHSA-b", "CVE-2024-n"}};
+  PackageScope scope{{"openssl"}, std::set<std::string>{"GHSA-b", "CVE-2024-n"}, {}};
   auto partial = store->reconcile_package_findings("i-1", kPackage, {a, b, n}, scope, 2000);
   ASSERT_TRUE(partial) << partial.error().message;
   EXPECT_EQ(partial->unchanged, 1U);
@@ -240,12 +240,25 @@ TEST(FindingLifecycleTest, ChangedVulnerabilitiesScopeWhatAPartialReconcileRewri
   // A closed finding observed again reopens even when no changed id names it: only open
   // findings are assumed unchanged.
   auto again = store->reconcile_package_findings(
-      "i-1", kPackage, {a, b, n, c}, PackageScope{{"openssl"}, std::set<std::string>{}}, 3000);
+      "i-1", kPackage, {a, b, n, c}, PackageScope{{"openssl"}, std::set<std::string>{}, {}}, 3000);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->reopened, 1U);
   EXPECT_EQ(again->unchanged, 3U);
   EXPECT_EQ(again->changed_ids, std::vector<std::string>{c.finding.id});
   EXPECT_EQ((*store->finding(c.finding.id))->finding.status, model::FindingStatus::kActive);
+
+  // Ids observed without being rebuilt stay open; the rest of the scope closes.
+  auto open = store->open_finding_ids("i-1", kPackage, {"openssl"});
+  ASSERT_TRUE(open) << open.error().message;
+  EXPECT_EQ(*open, (std::set<std::string>{a.finding.id, b.finding.id, c.finding.id, n.finding.id}));
+  auto kept = store->reconcile_package_findings(
+      "i-1", kPackage, {b},
+      PackageScope{{"openssl"}, std::set<std::string>{}, {a.finding.id, c.finding.id}}, 4000);
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept->changed_ids, std::vector<std::string>{n.finding.id});
+  EXPECT_EQ(*store->open_finding_ids("i-1", kPackage, {"openssl"}),
+            (std::set<std::string>{a.finding.id, b.finding.id, c.finding.id}));
+  EXPECT_TRUE(store->open_finding_ids("i-1", kPackage, {"curl"})->empty());
 }
 
 TEST(FindingLifecycleTest, RejectsInconsistentObservations) {

@@ -177,6 +177,9 @@ struct PackageScope {
   // observed finding that is open in the store and names none of them (neither as its
   // vulnerability id nor as an alias) is known to be unchanged and is not rewritten.
   std::optional<std::set<std::string>> changed_vulnerabilities;
+  // Finding ids observed again without being rebuilt (open, and no changed id touches them):
+  // they stay as stored, and are not closed.
+  std::vector<std::string> unchanged;
 };
 
 struct ReconcileSummary {
@@ -330,6 +333,10 @@ class Store {
   virtual Result<ReconcileSummary> reconcile_package_findings(
       const std::string& resource_id, const std::string& finding_type,
       std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) = 0;
+  // The ids of the resource's open findings of `finding_type` on one of `package_names`.
+  virtual Result<std::set<std::string>> open_finding_ids(
+      const std::string& resource_id, const std::string& finding_type,
+      const std::set<std::string>& package_names) = 0;
   // Runs `body`, whose store calls on this thread share one transaction: a group of small
   // writes (a round of re-matches) commits once instead of once per call, and atomically —
   // nothing of it is durable unless `body` succeeds. Reads through this interface in `body` may

@@ -64,7 +64,7 @@ TEST(SqliteStoreTest, MigratesVersionOneFindingsForward) {
   EXPECT_EQ((*store)->schema_version(), 2);
   // The backfilled column scopes a partial reconcile: only curl's finding closes.
   auto partial =
-      (*store)->reconcile_package_findings("i-1", "PACKAGE_VULNERABILITY", {}, PackageScope{{"curl"}, std::nullopt}, 2000);
+      (*store)->reconcile_package_findings("i-1", "PACKAGE_VULNERABILITY", {}, PackageScope{{"curl"}, std::nullopt, {}}, 2000);
   ASSERT_TRUE(partial) << partial.error().message;
   EXPECT_EQ(partial->changed_ids, std::vector<std::string>{curl.finding.id});
 }

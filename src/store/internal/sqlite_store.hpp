@@ -57,6 +57,9 @@ class SqliteStore final : public Store {
                                                       const PackageScope& scope,
                                                       Timestamp now) override;
   Result<void> write_batch(const std::function<Result<void>()>& body) override;
+  Result<std::set<std::string>> open_finding_ids(const std::string& resource_id,
+                                                 const std::string& finding_type,
+                                                 const std::set<std::string>& package_names) override;
   Result<ReconcileSummary> close_findings(const std::string& resource_id, Timestamp now) override;
   Result<void> set_stale(const std::string& resource_id, bool stale) override;
   Result<Page<StoredFinding>> list_findings(const FindingQuery& query) override;
