@@ -27,6 +27,25 @@ std::optional<model::RangeType> range_type(std::string_view text) {
   return std::nullopt;
 }
 
+constexpr model::EventKind kEventKinds[4] = {model::EventKind::kIntroduced,
+                                             model::EventKind::kFixed,
+                                             model::EventKind::kLastAffected,
+                                             model::EventKind::kLimit};
+
+// Index in kEventKinds of an event key, or -1.
+int event_slot(std::string_view key) {
+  if (key == "introduced") {
+    return 0;
+  }
+  if (key == "fixed") {
+    return 1;
+  }
+  if (key == "last_affected") {
+    return 2;
+  }
+  return key == "limit" ? 3 : -1;
+}
+
 // Reads one range; returns an error message for a malformed one.
 Result<model::AffectedRange> parse_range(const json::object& range_obj) {
   model::AffectedRange range;
@@ -47,17 +66,22 @@ Result<model::AffectedRange> parse_range(const json::object& range_obj) {
     if (event_el.get(event) != simdjson::SUCCESS) {
       return fail(Error::parse("range event is not an object"));
     }
+    // One pass over the event's members (usually one): the first member of each event key, as
+    // event[key] would find it; the first of introduced, fixed, last_affected, limit (in that
+    // order) that is a string wins.
+    std::optional<json::element> values[4];
+    for (const simdjson::dom::key_value_pair member : event) {
+      const int slot = event_slot(member.key);
+      if (slot >= 0 && !values[slot]) {
+        values[slot] = member.value;
+      }
+    }
     bool found = false;
-    for (const auto& [key, kind] : {std::pair<std::string_view, model::EventKind>{
-                                        "introduced", model::EventKind::kIntroduced},
-                                    {"fixed", model::EventKind::kFixed},
-                                    {"last_affected", model::EventKind::kLastAffected},
-                                    {"limit", model::EventKind::kLimit}}) {
+    for (int slot = 0; slot < 4 && !found; ++slot) {
       std::string_view value;
-      if (event[key].get(value) == simdjson::SUCCESS) {
-        range.events.push_back({kind, std::string(value)});
+      if (values[slot] && values[slot]->get(value) == simdjson::SUCCESS) {
+        range.events.push_back({kEventKinds[slot], std::string(value)});
         found = true;
-        break;
       }
     }
     if (!found) {
