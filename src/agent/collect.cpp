@@ -146,9 +146,8 @@ Result<inventory::AgentDocument> collect(const CollectOptions& options,
 
 namespace {
 
-// Writes `content` into the existing non-regular file open as `fd` (a pipe, a terminal,
-// /dev/null): renaming over such a path would replace the device or FIFO with a plain file.
-Result<void> write_through(int fd, const std::filesystem::path& path, std::string_view content) {
+// Writes all of `content` to `fd`, retrying interrupted writes; false (errno set) on failure.
+bool write_all(int fd, std::string_view content) {
   size_t written = 0;
   while (written < content.size()) {
     const ssize_t count = ::write(fd, content.data() + written, content.size() - written);
@@ -156,11 +155,20 @@ Result<void> write_through(int fd, const std::filesystem::path& path, std::strin
       if (errno == EINTR) {
         continue;
       }
-      const int saved = errno;
-      ::close(fd);
-      return fail(Error::io("{}: write: {}", path.string(), std::strerror(saved)));
+      return false;
     }
     written += static_cast<size_t>(count);
+  }
+  return true;
+}
+
+// Writes `content` into the existing non-regular file open as `fd` (a pipe, a terminal,
+// /dev/null): renaming over such a path would replace the device or FIFO with a plain file.
+Result<void> write_through(int fd, const std::filesystem::path& path, std::string_view content) {
+  if (!write_all(fd, content)) {
+    const int saved = errno;
+    ::close(fd);
+    return fail(Error::io("{}: write: {}", path.string(), std::strerror(saved)));
   }
   if (::close(fd) != 0) {
     return fail(Error::io("{}: close: {}", path.string(), std::strerror(errno)));
@@ -194,16 +202,8 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     ::unlink(temp.c_str());
     return fail(Error::io("{}: {}: {}", path.string(), what, std::strerror(saved)));
   };
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t count = ::write(fd, content.data() + written, content.size() - written);
-    if (count < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail_with("write");
-    }
-    written += static_cast<size_t>(count);
+  if (!write_all(fd, content)) {
+    return fail_with("write");
   }
   if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
     return fail_with("sync");

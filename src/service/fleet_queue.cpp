@@ -170,8 +170,14 @@ void FleetService::run_rematch_batch(std::vector<store::Job> jobs) {
       locks.emplace_back(*mutex);
     }
     std::vector<std::pair<const store::Job*, Result<std::optional<PreparedMatch>>>> prepared;
+    // A round's jobs share one payload: parse it once.
+    const std::string* parsed_payload = nullptr;
+    std::optional<internal::RematchScope> scope;
     for (const auto& job : jobs) {
-      const auto scope = internal::rematch_scope(job.payload);
+      if (parsed_payload == nullptr || *parsed_payload != job.payload) {
+        scope = internal::rematch_scope(job.payload);
+        parsed_payload = &job.payload;
+      }
       prepared.emplace_back(&job, prepare_match(job.resource_id, scope ? &*scope : nullptr));
     }
     const auto written = store_->write_batch([&]() -> Result<void> {

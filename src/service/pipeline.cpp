@@ -17,10 +17,11 @@ std::string sha256_hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  out.reserve(length * 2);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(length) * 2, '0');
   for (unsigned int idx = 0; idx < length; ++idx) {
-    out += fmt::format("{:02x}", digest[idx]);
+    out[2 * idx] = kHex[digest[idx] >> 4];
+    out[2 * idx + 1] = kHex[digest[idx] & 0x0f];
   }
   return out;
 }
