@@ -10,5 +10,7 @@ set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O2 -g" CACHE STRING "" FORCE)
 
 find_program(VIGIL_CCACHE ccache)
 if(VIGIL_CCACHE)
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${VIGIL_CCACHE}")
+  # ccache hits on sources that use a precompiled header (cmake/VigilBuildSpeed.cmake) only with
+  # this sloppiness; `env` sets it for the compiler launches of this build alone.
+  set(CMAKE_CXX_COMPILER_LAUNCHER env CCACHE_SLOPPINESS=pch_defines,time_macros "${VIGIL_CCACHE}")
 endif()

@@ -16,7 +16,7 @@
 namespace vigil::api {
 namespace {
 
-constexpr std::int64_t kNow = 1764000000;  // 2025-11-24T16:00:00Z
+constexpr std::int64_t kSigNow = 1764000000;  // 2025-11-24T16:00:00Z
 
 struct OwnedRequest {
   std::string method;
@@ -54,58 +54,58 @@ Result<void> verify(const OwnedRequest& request, std::string_view secret, std::i
 const SigningKey kKey{"AKIDVIGIL00000000001", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"};
 
 TEST(SigV4Test, SignedRequestVerifies) {
-  const OwnedRequest request = signed_post(kKey, kNow);
-  const auto result = verify(request, kKey.secret, kNow);
+  const OwnedRequest request = signed_post(kKey, kSigNow);
+  const auto result = verify(request, kKey.secret, kSigNow);
   EXPECT_TRUE(result.has_value()) << result.error().message;
 }
 
 TEST(SigV4Test, WrongSecretIsRejected) {
-  const OwnedRequest request = signed_post(kKey, kNow);
-  const auto result = verify(request, "not-the-secret", kNow);
+  const OwnedRequest request = signed_post(kKey, kSigNow);
+  const auto result = verify(request, "not-the-secret", kSigNow);
   ASSERT_FALSE(result.has_value());
   EXPECT_NE(result.error().message.find("signature we calculated does not match"), std::string::npos);
 }
 
 TEST(SigV4Test, TamperedBodyIsRejected) {
-  OwnedRequest request = signed_post(kKey, kNow);
+  OwnedRequest request = signed_post(kKey, kSigNow);
   request.body = R"({"maxResults": 11})";
-  EXPECT_FALSE(verify(request, kKey.secret, kNow).has_value());
+  EXPECT_FALSE(verify(request, kKey.secret, kSigNow).has_value());
 }
 
 TEST(SigV4Test, TamperedSignedHeaderIsRejected) {
-  OwnedRequest request = signed_post(kKey, kNow);
+  OwnedRequest request = signed_post(kKey, kSigNow);
   request.headers[1].value = "evil.example:8443";
-  EXPECT_FALSE(verify(request, kKey.secret, kNow).has_value());
+  EXPECT_FALSE(verify(request, kKey.secret, kSigNow).has_value());
 }
 
 TEST(SigV4Test, ClockSkewWindowIsEnforced) {
-  const OwnedRequest request = signed_post(kKey, kNow);
-  EXPECT_TRUE(verify(request, kKey.secret, kNow + 299).has_value());
-  EXPECT_TRUE(verify(request, kKey.secret, kNow - 300).has_value());
-  const auto late = verify(request, kKey.secret, kNow + 301);
+  const OwnedRequest request = signed_post(kKey, kSigNow);
+  EXPECT_TRUE(verify(request, kKey.secret, kSigNow + 299).has_value());
+  EXPECT_TRUE(verify(request, kKey.secret, kSigNow - 300).has_value());
+  const auto late = verify(request, kKey.secret, kSigNow + 301);
   ASSERT_FALSE(late.has_value());
   EXPECT_NE(late.error().message.find("Signature expired"), std::string::npos);
-  EXPECT_FALSE(verify(request, kKey.secret, kNow - 301).has_value());
+  EXPECT_FALSE(verify(request, kKey.secret, kSigNow - 301).has_value());
 }
 
 TEST(SigV4Test, WrongServiceIsRejected) {
   SigningKey key = kKey;
   key.service = "s3";
-  const OwnedRequest request = signed_post(key, kNow);
-  const auto result = verify(request, key.secret, kNow);
+  const OwnedRequest request = signed_post(key, kSigNow);
+  const auto result = verify(request, key.secret, kSigNow);
   ASSERT_FALSE(result.has_value());
   EXPECT_NE(result.error().message.find("inspector2"), std::string::npos);
 }
 
 TEST(SigV4Test, HostMustBeSigned) {
   OwnedRequest request{"POST", "/findings/list",
-                       {{"X-Amz-Date", internal::format_amz_date(kNow)}},
+                       {{"X-Amz-Date", internal::format_amz_date(kSigNow)}},
                        "{}"};
-  const auto authorization = sign_request(request.parts(), kKey, kNow);
+  const auto authorization = sign_request(request.parts(), kKey, kSigNow);
   ASSERT_TRUE(authorization.has_value());
   request.headers.push_back({"Host", "127.0.0.1"});
   request.headers.push_back({"Authorization", *authorization});
-  const auto result = verify(request, kKey.secret, kNow);
+  const auto result = verify(request, kKey.secret, kSigNow);
   ASSERT_FALSE(result.has_value());
   EXPECT_NE(result.error().message.find("'host'"), std::string::npos);
 }
@@ -114,20 +114,20 @@ TEST(SigV4Test, ContentSha256HeaderMustMatchBody) {
   OwnedRequest request{"POST", "/findings/list",
                        {{"Host", "h"},
                         {"X-Amz-Content-Sha256", internal::sha256_hex("other")},
-                        {"X-Amz-Date", internal::format_amz_date(kNow)}},
+                        {"X-Amz-Date", internal::format_amz_date(kSigNow)}},
                        "{}"};
-  const auto authorization = sign_request(request.parts(), kKey, kNow);
+  const auto authorization = sign_request(request.parts(), kKey, kSigNow);
   ASSERT_TRUE(authorization.has_value());
   request.headers.push_back({"Authorization", *authorization});
-  EXPECT_FALSE(verify(request, kKey.secret, kNow).has_value());
+  EXPECT_FALSE(verify(request, kKey.secret, kSigNow).has_value());
   request.headers[1].value = internal::sha256_hex("{}");
   const auto resigned = sign_request(
       RequestParts{request.method, request.target,
                    std::span<const Header>(request.headers.data(), 3), request.body},
-      kKey, kNow);
+      kKey, kSigNow);
   ASSERT_TRUE(resigned.has_value());
   request.headers[3].value = *resigned;
-  EXPECT_TRUE(verify(request, kKey.secret, kNow).has_value());
+  EXPECT_TRUE(verify(request, kKey.secret, kSigNow).has_value());
 }
 
 struct MalformedCase {

@@ -18,7 +18,7 @@ using nlohmann::json;
 using testing::sample_context;
 using testing::sample_findings;
 
-json write(const std::vector<model::Finding>& findings) {
+json write_sarif(const std::vector<model::Finding>& findings) {
   return json::parse(write_sarif(findings, sample_context()));
 }
 
@@ -56,7 +56,7 @@ TEST(SarifWriterTest, ValidatesAgainstTheSarif210Schema) {
 TEST(SarifWriterTest, ValidatorRejectsBrokenLogs) {
   const auto schema = sarif_schema();
   VIGIL_REQUIRE_SARIF_SCHEMA(schema);
-  const json good = write(sample_findings());
+  const json good = write_sarif(sample_findings());
   std::vector<json> broken(3, good);
   broken[0]["runs"][0]["results"][0]["level"] = "fatal";
   broken[1]["runs"][0]["tool"]["driver"].erase("name");
@@ -69,7 +69,7 @@ TEST(SarifWriterTest, ValidatorRejectsBrokenLogs) {
 }
 
 TEST(SarifWriterTest, OneRulePerVulnerabilityOneResultPerFinding) {
-  const json log = write(sample_findings());
+  const json log = write_sarif(sample_findings());
   EXPECT_EQ(log["version"], "2.1.0");
   const json& run = log["runs"][0];
   EXPECT_EQ(run["tool"]["driver"]["name"], "vigil");
@@ -105,14 +105,14 @@ TEST(SarifWriterTest, LevelsFollowSeverity) {
   };
   const auto package = testing::sample_document().inventory.packages[2];
   for (const auto& [severity, level] : cases) {
-    const json log = write({testing::finding_for(package, "CVE-2024-1", severity, 5.0)});
+    const json log = write_sarif({testing::finding_for(package, "CVE-2024-1", severity, 5.0)});
     EXPECT_EQ(log["runs"][0]["results"][0]["level"], level);
     EXPECT_EQ(log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"], level);
   }
 }
 
 TEST(SarifWriterTest, LocationsUseRelativeEncodedUrisAndThePurl) {
-  const json results = write(sample_findings())["runs"][0]["results"];
+  const json results = write_sarif(sample_findings())["runs"][0]["results"];
   const json& log4j = results[0]["locations"][0];
   EXPECT_EQ(log4j["physicalLocation"]["artifactLocation"]["uri"],
             "opt/app/lib/log4j%20core%202.14.1.jar");
@@ -124,7 +124,7 @@ TEST(SarifWriterTest, LocationsUseRelativeEncodedUrisAndThePurl) {
   bare.name = "no-evidence";
   bare.version = "1.0";
   bare.locations = {"/"};
-  const json only_logical = write({testing::finding_for(bare, "CVE-2024-2", model::Severity::kLow,
+  const json only_logical = write_sarif({testing::finding_for(bare, "CVE-2024-2", model::Severity::kLow,
                                                         2.0)})["runs"][0]["results"][0];
   EXPECT_FALSE(only_logical["locations"][0].contains("physicalLocation"));
   EXPECT_EQ(only_logical["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
@@ -134,7 +134,7 @@ TEST(SarifWriterTest, LocationsUseRelativeEncodedUrisAndThePurl) {
 TEST(SarifWriterTest, SuppressedAndClosedFindingsAreMarked) {
   auto findings = sample_findings();
   findings[1].status = model::FindingStatus::kClosed;
-  const json results = write(findings)["runs"][0]["results"];
+  const json results = write_sarif(findings)["runs"][0]["results"];
   EXPECT_EQ(results[1]["kind"], "pass");
   EXPECT_EQ(results[1]["level"], "none");
   const json& suppression = results[2]["suppressions"][0];

@@ -46,7 +46,7 @@ constexpr std::string_view kPackageLock = R"({
   }
 })";
 
-std::string slurp(const std::filesystem::path& path) {
+std::string slurp_reference(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -74,7 +74,7 @@ TEST(SbomReferenceTest, ReadsWhatCdxgenWritesForAnNpmProject) {
                                 (spec.empty() ? std::string() : "--spec-version " + spec + " ") +
                                 "-o '" + out.string() + "' project >/dev/null 2>&1";
     ASSERT_TRUE(vigil::testing::run_command(command).has_value()) << command;
-    const auto read = read_sbom(slurp(out));
+    const auto read = read_sbom(slurp_reference(out));
     ASSERT_TRUE(read.has_value()) << read.error().message;
     EXPECT_EQ(read->format, SbomFormat::kCycloneDx);
     if (!spec.empty()) {

@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 using testing::sample_document;
 
-json write_json(const SbomDocument& document) {
+json write_spdx_json(const SbomDocument& document) {
   auto text = write_spdx(document);
   EXPECT_TRUE(text.has_value()) << text.error().message;
   return text ? json::parse(*text) : json();
@@ -53,7 +53,7 @@ TEST(SpdxWriterTest, ValidatesAgainstBothOfficial23Schemas) {
 
 TEST(SpdxWriterTest, ValidatorRejectsBrokenDocuments) {
   VIGIL_REQUIRE_SCHEMAS();
-  const json good = write_json(sample_document());
+  const json good = write_spdx_json(sample_document());
   std::vector<json> broken(3, good);
   broken[0].erase("spdxVersion");
   broken[1]["packages"][0].erase("SPDXID");
@@ -67,7 +67,7 @@ TEST(SpdxWriterTest, ValidatorRejectsBrokenDocuments) {
 }
 
 TEST(SpdxWriterTest, WritesDocumentHeader) {
-  const json doc = write_json(sample_document());
+  const json doc = write_spdx_json(sample_document());
   EXPECT_EQ(doc["spdxVersion"], "SPDX-2.3");
   EXPECT_EQ(doc["dataLicense"], "CC0-1.0");
   EXPECT_EQ(doc["SPDXID"], "SPDXRef-DOCUMENT");
@@ -80,12 +80,12 @@ TEST(SpdxWriterTest, WritesDocumentHeader) {
   EXPECT_TRUE(testing::is_uuid4(ns.substr(prefix.size()))) << ns;
   auto other = sample_document();
   other.seed = 7;
-  EXPECT_NE(write_json(other)["documentNamespace"], ns);
+  EXPECT_NE(write_spdx_json(other)["documentNamespace"], ns);
 }
 
 TEST(SpdxWriterTest, PackagesHavePurlRefsAndUniqueIds) {
   const auto document = sample_document();
-  const json doc = write_json(document);
+  const json doc = write_spdx_json(document);
   const auto spdx_id = [](const std::string& id) {
     return id.size() > 8 && id.rfind("SPDXRef-", 0) == 0 &&
            std::all_of(id.begin() + 8, id.end(),
@@ -120,7 +120,7 @@ TEST(SpdxWriterTest, PackagesHavePurlRefsAndUniqueIds) {
 
 TEST(SpdxWriterTest, RelationshipsDescribeTheSubjectAndItsContainment) {
   const auto document = sample_document();
-  const json doc = write_json(document);
+  const json doc = write_spdx_json(document);
   std::map<std::string, std::string> id_of_name;
   for (const auto& package : doc["packages"]) {
     id_of_name[package["name"]] = package["SPDXID"];

@@ -14,7 +14,7 @@ using nlohmann::json;
 using testing::sample_document;
 using testing::sample_findings;
 
-json write(const SbomDocument& document, const std::vector<model::Finding>& findings) {
+json write_vex(const SbomDocument& document, const std::vector<model::Finding>& findings) {
   const auto text = write_cyclonedx_vex(document, findings);
   EXPECT_TRUE(text.has_value()) << text.error().message;
   return text ? json::parse(*text) : json();
@@ -53,7 +53,7 @@ TEST(VexWriterTest, ValidatesAgainstTheOfficial16Schema) {
 }
 
 TEST(VexWriterTest, AffectsNameComponentsOfTheBom) {
-  const json bom = write(sample_document(), sample_findings());
+  const json bom = write_vex(sample_document(), sample_findings());
   std::set<std::string> refs;
   for (const auto& component : bom["components"]) {
     refs.insert(component["bom-ref"].get<std::string>());
@@ -72,7 +72,7 @@ TEST(VexWriterTest, AffectsNameComponentsOfTheBom) {
 }
 
 TEST(VexWriterTest, RatingsCarryMethodSeverityAndVector) {
-  const json bom = write(sample_document(), sample_findings());
+  const json bom = write_vex(sample_document(), sample_findings());
   const json* openssl = vulnerability(bom, "CVE-2023-5678");
   ASSERT_NE(openssl, nullptr);
   const json& ratings = (*openssl)["ratings"];
@@ -114,7 +114,7 @@ TEST(VexWriterTest, CvssMethodsAndBandsPerVersion) {
   for (const auto& row : cases) {
     auto finding = testing::finding_for(package, "CVE-2024-9", model::Severity::kMedium, 1.0);
     finding.cvss = {{row.version, "vector", row.score, "nvd"}};
-    const json rating = write(sample_document(), {finding})["vulnerabilities"][0]["ratings"][0];
+    const json rating = write_vex(sample_document(), {finding})["vulnerabilities"][0]["ratings"][0];
     EXPECT_EQ(rating["method"], row.method) << row.version;
     EXPECT_EQ(rating["severity"], row.severity) << row.version << " " << row.score;
   }
@@ -123,7 +123,7 @@ TEST(VexWriterTest, CvssMethodsAndBandsPerVersion) {
 TEST(VexWriterTest, SuppressedAndClosedFindingsCarryAnAnalysis) {
   auto findings = sample_findings();
   findings[1].status = model::FindingStatus::kClosed;
-  const json bom = write(sample_document(), findings);
+  const json bom = write_vex(sample_document(), findings);
   const json* suppressed = vulnerability(bom, "CVE-2023-4911");
   ASSERT_NE(suppressed, nullptr);
   EXPECT_EQ((*suppressed)["analysis"]["state"], "not_affected");
@@ -136,7 +136,7 @@ TEST(VexWriterTest, SuppressedAndClosedFindingsCarryAnAnalysis) {
 TEST(VexWriterTest, SameVulnerabilityWithDifferentStatusesGetsSeparateEntries) {
   auto findings = sample_findings();
   findings[4].status = model::FindingStatus::kSuppressed;
-  const json bom = write(sample_document(), findings);
+  const json bom = write_vex(sample_document(), findings);
   std::set<std::string> bom_refs;
   int ghsa = 0;
   for (const auto& entry : bom["vulnerabilities"]) {
@@ -154,7 +154,7 @@ TEST(VexWriterTest, PackageMissingFromTheDocumentIsAdded) {
   stray.purl = "pkg:pypi/urllib3@1.26.5";
   stray.locations = {"srv/requirements.txt"};
   const auto document = sample_document();
-  const json bom = write(
+  const json bom = write_vex(
       document, {testing::finding_for(stray, "CVE-2023-43804", model::Severity::kMedium, 5.9)});
   EXPECT_EQ(bom["components"].size(), 1U + 2U + document.inventory.packages.size() + 1U);
   EXPECT_EQ(bom["components"].back()["purl"], "pkg:pypi/urllib3@1.26.5");

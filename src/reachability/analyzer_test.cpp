@@ -8,21 +8,21 @@
 namespace vigil::reachability {
 namespace {
 
-Cidr cidr(const char* text) { return parse_cidr(text).value(); }
+Cidr analyzer_cidr(const char* text) { return parse_cidr(text).value(); }
 
 SgPermission tcp(uint16_t begin, uint16_t end, std::vector<const char*> sources) {
   SgPermission permission;
   permission.protocol = kProtocolTcp;
   permission.ports = {begin, end};
   for (const char* source : sources) {
-    permission.cidrs.push_back(cidr(source));
+    permission.cidrs.push_back(analyzer_cidr(source));
   }
   return permission;
 }
 
 NaclEntry entry(int32_t number, bool egress, int protocol, bool allow, const char* block,
                 std::optional<PortRange> ports = std::nullopt) {
-  return {number, egress, protocol, ports, allow, cidr(block)};
+  return {number, egress, protocol, ports, allow, analyzer_cidr(block)};
 }
 
 // One VPC (10.0.0.0/16) with an attached internet gateway, one subnet (10.0.1.0/24) whose main
@@ -33,14 +33,14 @@ struct World {
 
   World() {
     env.present.fill(true);
-    env.vpcs.push_back({"vpc-1", "111122223333", {cidr("10.0.0.0/16"), cidr("2600:1f18::/56")}});
+    env.vpcs.push_back({"vpc-1", "111122223333", {analyzer_cidr("10.0.0.0/16"), analyzer_cidr("2600:1f18::/56")}});
     env.subnets.push_back(
-        {"subnet-1", "vpc-1", "111122223333", {cidr("10.0.1.0/24"), cidr("2600:1f18:0:1::/64")}});
+        {"subnet-1", "vpc-1", "111122223333", {analyzer_cidr("10.0.1.0/24"), analyzer_cidr("2600:1f18:0:1::/64")}});
     env.internet_gateways.push_back({"igw-1", {"vpc-1"}});
     RouteTable table{"rtb-1", "vpc-1", true, {}, {}};
-    table.routes.push_back({cidr("10.0.0.0/16"), "", RouteTarget::kLocal, "local", true});
-    table.routes.push_back({cidr("0.0.0.0/0"), "", RouteTarget::kInternetGateway, "igw-1", true});
-    table.routes.push_back({cidr("::/0"), "", RouteTarget::kInternetGateway, "igw-1", true});
+    table.routes.push_back({analyzer_cidr("10.0.0.0/16"), "", RouteTarget::kLocal, "local", true});
+    table.routes.push_back({analyzer_cidr("0.0.0.0/0"), "", RouteTarget::kInternetGateway, "igw-1", true});
+    table.routes.push_back({analyzer_cidr("::/0"), "", RouteTarget::kInternetGateway, "igw-1", true});
     env.route_tables.push_back(table);
     NetworkAcl acl{"acl-1", "vpc-1", true, {"subnet-1"}, {}};
     for (const bool egress : {false, true}) {
@@ -62,7 +62,7 @@ struct World {
     eni.instance_id = id;
     eni.device_index = 0;
     eni.group_ids = groups;
-    eni.private_addresses = {cidr(private_ip)};
+    eni.private_addresses = {analyzer_cidr(private_ip)};
     if (!public_ip.empty()) {
       eni.public_ips = {public_ip};
     }
@@ -180,12 +180,12 @@ TEST(AnalyzerTest, MoreSpecificRouteTakesAddressesFromTheGateway) {
   World world;
   world.group().inbound.push_back(tcp(22, 22, {"198.51.100.0/24"}));
   auto& routes = world.routes().routes;
-  routes.push_back({cidr("198.51.100.0/24"), "", RouteTarget::kNatGateway, "nat-1", true});
+  routes.push_back({analyzer_cidr("198.51.100.0/24"), "", RouteTarget::kNatGateway, "nat-1", true});
   EXPECT_EQ(world.port(22), ReachabilityClass::kNone) << "the only source routes to a NAT";
   world.group().inbound.push_back(tcp(22, 22, {"0.0.0.0/0"}));
   EXPECT_EQ(world.port(22), ReachabilityClass::kInternet) << "other sources still route to igw";
-  routes.push_back({cidr("0.0.0.0/1"), "", RouteTarget::kNatGateway, "nat-1", true});
-  routes.push_back({cidr("128.0.0.0/1"), "", RouteTarget::kNatGateway, "nat-1", true});
+  routes.push_back({analyzer_cidr("0.0.0.0/1"), "", RouteTarget::kNatGateway, "nat-1", true});
+  routes.push_back({analyzer_cidr("128.0.0.0/1"), "", RouteTarget::kNatGateway, "nat-1", true});
   EXPECT_EQ(world.port(22), ReachabilityClass::kVpc) << "two /1 routes cover the whole default";
 }
 
@@ -223,7 +223,7 @@ TEST(AnalyzerTest, AdjacentRangesWithTheSameVerdictMerge) {
 TEST(AnalyzerTest, AllTrafficRuleOpensEveryTcpAndUdpPort) {
   World world;
   SgPermission all;
-  all.cidrs = {cidr("10.0.0.0/8")};
+  all.cidrs = {analyzer_cidr("10.0.0.0/8")};
   world.group().inbound.push_back(all);
   const auto result = world.instance();
   ASSERT_EQ(result.ports.size(), 2u);
@@ -235,7 +235,7 @@ TEST(AnalyzerTest, AllTrafficRuleOpensEveryTcpAndUdpPort) {
 
 TEST(AnalyzerTest, GroupReferenceReachesFromItsMembersSubnets) {
   World world;
-  world.env.subnets.push_back({"subnet-2", "vpc-1", "111122223333", {cidr("10.0.2.0/24")}});
+  world.env.subnets.push_back({"subnet-2", "vpc-1", "111122223333", {analyzer_cidr("10.0.2.0/24")}});
   world.acl().subnet_ids.push_back("subnet-2");
   SgPermission from_app = tcp(5432, 5432, {});
   from_app.groups.push_back({"sg-app", "", "", ""});
@@ -317,10 +317,10 @@ TEST(AnalyzerTest, ClosedInstanceIsNone) {
 // A private instance behind a load balancer in subnet-1 (which routes to the IGW).
 struct Balanced : World {
   Balanced(bool balancer_groups, const char* scheme = "internet-facing") {
-    env.subnets.push_back({"subnet-p", "vpc-1", "111122223333", {cidr("10.0.9.0/24")}});
+    env.subnets.push_back({"subnet-p", "vpc-1", "111122223333", {analyzer_cidr("10.0.9.0/24")}});
     acl().subnet_ids.push_back("subnet-p");
     RouteTable private_table{"rtb-p", "vpc-1", false, {"subnet-p"}, {}};
-    private_table.routes.push_back({cidr("10.0.0.0/16"), "", RouteTarget::kLocal, "local", true});
+    private_table.routes.push_back({analyzer_cidr("10.0.0.0/16"), "", RouteTarget::kLocal, "local", true});
     env.route_tables.push_back(private_table);
     add_instance("i-app", "eni-app", "10.0.9.5", "", {"sg-app"}, "subnet-p");
     LoadBalancer lb{"arn:lb", "front", scheme, balancer_groups ? "application" : "network",
@@ -329,7 +329,7 @@ struct Balanced : World {
       lb.group_ids = {"sg-lb"};
       group("sg-lb").inbound.push_back(tcp(443, 443, {"0.0.0.0/0"}));
       SgPermission anywhere;
-      anywhere.cidrs = {cidr("0.0.0.0/0")};
+      anywhere.cidrs = {analyzer_cidr("0.0.0.0/0")};
       group("sg-lb").outbound.push_back(anywhere);
     }
     env.load_balancers.push_back(lb);

@@ -11,7 +11,7 @@
 namespace vigil::service {
 namespace {
 
-model::Inventory sample() {
+model::Inventory cache_sample() {
   model::Inventory inventory;
   inventory.target = "oci:/x:1";
   inventory.os = {"debian", "12", "bookworm", "Debian GNU/Linux 12", "6.1.0", true};
@@ -36,7 +36,7 @@ model::Inventory sample() {
 }
 
 TEST(InventoryCacheTest, CodecRoundTripsEveryField) {
-  model::Inventory inventory = sample();
+  model::Inventory inventory = cache_sample();
   auto decoded = decode_inventory(encode_inventory(inventory));
   ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
   inventory.diagnostics[0].message = "what \xef\xbf\xbd";  // invalid UTF-8 is replaced
@@ -61,7 +61,7 @@ TEST(InventoryCacheTest, StoreFindAndCorruption) {
   EXPECT_NE(key, inventory_cache_key(changed, "want"));
 
   EXPECT_FALSE((*cache)->find(key).has_value());
-  ASSERT_TRUE((*cache)->store(key, sample()).has_value());
+  ASSERT_TRUE((*cache)->store(key, cache_sample()).has_value());
   ASSERT_TRUE((*cache)->find(key).has_value());
   EXPECT_EQ((*cache)->find(key)->packages.size(), 2U);
   const auto file = dir.path() / "inv" / (key.substr(7) + ".inventory.json");

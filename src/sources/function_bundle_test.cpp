@@ -34,7 +34,7 @@ const char* kConfig = R"({
   "EphemeralStorage": {"Size": 512}
 })";
 
-bool wanted(std::string_view path) { return path.ends_with("METADATA") || path.ends_with(".json"); }
+bool bundle_wanted(std::string_view path) { return path.ends_with("METADATA") || path.ends_with(".json"); }
 
 TEST(FunctionConfigTest, ParsesTheCliShape) {
   auto config = parse_function_config(kConfig);
@@ -66,7 +66,7 @@ class FunctionBundleTest : public ::testing::Test {
       options.cache_dir = dir_.path() / "cache";
     }
     options.scratch_parent = dir_.path();
-    options.wanted = wanted;
+    options.wanted = bundle_wanted;
     options.want_key = "t";
     auto made = BundleOpener::create(options);
     EXPECT_TRUE(made.has_value());

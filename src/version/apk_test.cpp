@@ -13,7 +13,7 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_cases(const std::vector<OrderCase>& cases) {
+void expect_apk_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_apk, compare_apk);
 }
 
@@ -67,7 +67,7 @@ const std::set<std::string> kInvalidInSharedTables = {
 };
 
 TEST(ApkVersionTest, OrdersRealAlpineVersions) {
-  expect_cases({
+  expect_apk_order({
       {"1.36.1-r2", "1.36.1-r5", -1},
       {"3.1.4-r1", "3.1.4-r5", -1},
       {"3.1.4-r5", "3.1.4-r5", 0},
@@ -87,7 +87,7 @@ TEST(ApkVersionTest, OrdersRealAlpineVersions) {
 
 TEST(ApkVersionTest, SuffixesSortAroundTheRelease) {
   // alpha < beta < pre < rc < (none) < cvs < svn < git < hg < p
-  expect_cases({
+  expect_apk_order({
       {"1.0_alpha", "1.0_beta", -1},
       {"1.0_beta", "1.0_pre", -1},
       {"1.0_pre", "1.0_rc", -1},
@@ -109,7 +109,7 @@ TEST(ApkVersionTest, SuffixesSortAroundTheRelease) {
 }
 
 TEST(ApkVersionTest, LettersRevisionsAndCommitHashes) {
-  expect_cases({
+  expect_apk_order({
       {"1.2.3b", "1.2.0d", 1},
       {"1.0a", "1.0z", -1},
       {"1.0", "1.0a", -1},
@@ -128,7 +128,7 @@ TEST(ApkVersionTest, LettersRevisionsAndCommitHashes) {
 }
 
 TEST(ApkVersionTest, NumbersAndLeadingZeros) {
-  expect_cases({
+  expect_apk_order({
       {"1.10", "1.9", 1},
       {"006", "1.0.0", 1},  // the first number is always numeric
       {"013", "14-r1", -1},
@@ -150,7 +150,7 @@ TEST(ApkVersionTest, AcceptsLegacyDigitsAfterTheLetter) {
   // Current apk-tools rejects "0.1a1" (test/unit/version.data) and then orders every "6.6.4pN"
   // alike; older apk-tools read the digits as a number, which real Alpine <= 3.11 openssh
   // versions (and the shared generated table) rely on.
-  expect_cases({
+  expect_apk_order({
       {"6.6.4p1-r0", "6.6.4p1-r1", -1},
       {"6.6.4p1-r1", "6.6.4p2-r0", -1},
       {"6.6.4p2-r0", "6.7p1-r0", -1},

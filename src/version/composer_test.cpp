@@ -12,12 +12,12 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_cases(const std::vector<OrderCase>& cases) {
+void expect_composer_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_composer, compare_composer);
 }
 
 TEST(ComposerVersionTest, OrdersStabilitySuffixes) {
-  expect_cases({
+  expect_composer_order({
       {"1.0-dev", "1.0-alpha", -1},
       {"1.0-alpha", "1.0-beta", -1},
       {"1.0-beta", "1.0-RC", -1},
@@ -36,7 +36,7 @@ TEST(ComposerVersionTest, OrdersStabilitySuffixes) {
 }
 
 TEST(ComposerVersionTest, FollowsVersionCompareOnLengthAndSeparators) {
-  expect_cases({
+  expect_composer_order({
       {"1.0.0", "1.0", 1},      // a further number makes the longer version greater
       {"1.0.0-dev", "1.0", 1},  // ... and decides before the "dev" after it is looked at
       {"1.0-dev", "1.0", -1},   // a further word is weighed against "#"
@@ -53,7 +53,7 @@ TEST(ComposerVersionTest, FollowsVersionCompareOnLengthAndSeparators) {
 }
 
 TEST(ComposerVersionTest, MatchesPhpSpecialFormsCaseSensitively) {
-  expect_cases({
+  expect_composer_order({
       // PHP knows "RC" and "rc" only; other spellings are unknown words, weighed below "dev".
       {"1.0-foo", "1.0-dev", -1},
       {"1.0-BETA1", "1.0-ALPHA2", -1},
@@ -66,7 +66,7 @@ TEST(ComposerVersionTest, MatchesPhpSpecialFormsCaseSensitively) {
 }
 
 TEST(ComposerVersionTest, BranchesAndPlaceholders) {
-  expect_cases({
+  expect_composer_order({
       {"dev-foo", "1.26.0", -1},
       {"dev-master", "0.0.1", -1},
       {"1.2.3.#", "1.2.3", 0},
@@ -77,7 +77,7 @@ TEST(ComposerVersionTest, BranchesAndPlaceholders) {
 }
 
 TEST(ComposerVersionTest, ComparesNumbersOfAnyLength) {
-  expect_cases({
+  expect_composer_order({
       {"999999999999999999999999999991", "999999999999999999999999999999", -1},
       {"1.99999999999999999999", "1.100000000000000000000", -1},
       {"2.0000000000000000000000001", "2.1", 0},

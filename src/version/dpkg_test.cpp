@@ -12,12 +12,12 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_cases(const std::vector<OrderCase>& cases) {
+void expect_dpkg_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_dpkg, compare_dpkg);
 }
 
 TEST(DpkgVersionTest, OrdersRealDebianAndUbuntuVersions) {
-  expect_cases({
+  expect_dpkg_order({
       {"2.36-9+deb12u4", "2.36-9+deb12u7", -1},
       {"7.88.1-10+deb12u5", "7.88.1-10+deb12u8", -1},
       {"3.0.11-1~deb12u2", "3.0.11-1", -1},
@@ -39,7 +39,7 @@ TEST(DpkgVersionTest, OrdersRealDebianAndUbuntuVersions) {
 
 TEST(DpkgVersionTest, TildeSortsBeforeEverythingEvenTheEnd) {
   // deb-version(5): "~~" < "~~a" < "~" < "" < "a".
-  expect_cases({
+  expect_dpkg_order({
       {"1.0~~", "1.0~~a", -1},
       {"1.0~~a", "1.0~", -1},
       {"1.0~", "1.0", -1},
@@ -53,7 +53,7 @@ TEST(DpkgVersionTest, TildeSortsBeforeEverythingEvenTheEnd) {
 }
 
 TEST(DpkgVersionTest, LettersSortBeforeOtherCharacters) {
-  expect_cases({
+  expect_dpkg_order({
       {"1.0a", "1.0+", -1},
       {"1.0a", "1.0.", -1},
       {"1.0Z", "1.0a", -1},
@@ -66,7 +66,7 @@ TEST(DpkgVersionTest, LettersSortBeforeOtherCharacters) {
 }
 
 TEST(DpkgVersionTest, EpochsDominateAndDefaultToZero) {
-  expect_cases({
+  expect_dpkg_order({
       {"1:0.1", "9.9", 1},
       {"0:1.0", "1.0", 0},
       {"0001:1.0", "1:1.0", 0},
@@ -76,7 +76,7 @@ TEST(DpkgVersionTest, EpochsDominateAndDefaultToZero) {
 }
 
 TEST(DpkgVersionTest, DigitRunsAreUnboundedNumbersIgnoringLeadingZeros) {
-  expect_cases({
+  expect_dpkg_order({
       {"1.18446744073709551616", "1.18446744073709551615", 1},
       {"1.99999999999999999999999999", "1.99999999999999999999999998", 1},
       {"1.100000000000000000000000000", "1.99999999999999999999999999", 1},
@@ -90,7 +90,7 @@ TEST(DpkgVersionTest, DigitRunsAreUnboundedNumbersIgnoringLeadingZeros) {
 }
 
 TEST(DpkgVersionTest, EmptyRevisionEqualsZero) {
-  expect_cases({
+  expect_dpkg_order({
       {"1.0", "1.0-0", 0},
       {"1.0-0", "1.0-00", 0},
       {"1.0", "1.0-1", -1},

@@ -16,13 +16,13 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_order(const std::vector<OrderCase>& cases) {
+void expect_gem_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_gem, compare_gem);
 }
 
 // Expected values checked with Ruby 3.1's Gem::Version (RubyGems 3.3).
 TEST(GemVersionTest, OrdersSegments) {
-  expect_order({
+  expect_gem_order({
       {"1.0", "1", 0},
       {"1.0.0", "1", 0},
       {"0.0.0", "0", 0},
@@ -36,7 +36,7 @@ TEST(GemVersionTest, OrdersSegments) {
 }
 
 TEST(GemVersionTest, OrdersPrereleases) {
-  expect_order({
+  expect_gem_order({
       {"1.0.a", "1.0", -1},
       {"1.0a", "1", -1},
       {"1.0.b1", "1.0.a.2", 1},
@@ -58,7 +58,7 @@ TEST(GemVersionTest, OrdersPrereleases) {
 }
 
 TEST(GemVersionTest, ComparesLongNumbersExactly) {
-  expect_order({
+  expect_gem_order({
       {"1.99999999999999999999999", "1.99999999999999999999998", 1},
       {"18446744073709551616", "18446744073709551615.9", 1},
       {"1.a.99999999999999999999999", "1.a.100000000000000000000000", -1},

@@ -18,12 +18,12 @@ int cmp(const std::string& lhs, const std::string& rhs) {
   return testing::parse_and_compare(parse_maven, compare_maven, lhs, rhs);
 }
 
-void expect_cases(const std::vector<OrderCase>& cases) {
+void expect_maven_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_maven, compare_maven);
 }
 
 TEST(MavenVersionTest, TrimsTrailingNullItems) {
-  expect_cases({
+  expect_maven_order({
       {"1", "1.0", 0},
       {"1", "1.0.0", 0},
       {"1.0", "1-0", 0},
@@ -43,7 +43,7 @@ TEST(MavenVersionTest, TrimsTrailingNullItems) {
 }
 
 TEST(MavenVersionTest, OrdersKnownQualifiers) {
-  expect_cases({
+  expect_maven_order({
       {"1-alpha", "1-beta", -1},
       {"1-beta", "1-milestone", -1},
       {"1-milestone", "1-rc", -1},
@@ -62,7 +62,7 @@ TEST(MavenVersionTest, OrdersKnownQualifiers) {
 }
 
 TEST(MavenVersionTest, SingleLetterAliasesOnlyBeforeDigits) {
-  expect_cases({
+  expect_maven_order({
       {"1a1", "1-alpha-1", 0},
       {"1b2", "1-beta-2", 0},
       {"1M3", "1-milestone-3", 0},
@@ -75,7 +75,7 @@ TEST(MavenVersionTest, SingleLetterAliasesOnlyBeforeDigits) {
 }
 
 TEST(MavenVersionTest, UnknownQualifiersSortAfterKnownOnesLexically) {
-  expect_cases({
+  expect_maven_order({
       {"1-sp", "1-abc", -1},
       {"1-abc", "1-abd", -1},
       {"1-abc", "1-abcd", -1},
@@ -87,7 +87,7 @@ TEST(MavenVersionTest, UnknownQualifiersSortAfterKnownOnesLexically) {
 }
 
 TEST(MavenVersionTest, HyphenListsSortBetweenQualifiersAndNumbers) {
-  expect_cases({
+  expect_maven_order({
       {"1.0", "1.0-1", -1},
       {"1.0-1", "1.0-2", -1},
       {"1.0.0", "1.0-1", -1},
@@ -106,7 +106,7 @@ TEST(MavenVersionTest, HyphenListsSortBetweenQualifiersAndNumbers) {
 }
 
 TEST(MavenVersionTest, ComparesNumbersOfAnyLength) {
-  expect_cases({
+  expect_maven_order({
       {"1.12345678901234567890", "1.12345678901234567891", -1},
       {"99999999999999999999999", "100000000000000000000000", -1},
       {"2.0.000000000000000000001", "2.0.1", 0},
@@ -169,7 +169,7 @@ bool has_inner_qualifier(const MavenVersion& version) {
 // Checks the shared table `file` in both directions, with the rows of `exceptions` answered as
 // Maven 3.9 does; then that compare_maven is a total preorder over its versions. Versions with an
 // inner qualifier are left out of that: Maven's own order is not transitive on them.
-void expect_table(const char* file, std::vector<testing::RowException> exceptions) {
+void expect_maven_table(const char* file, std::vector<testing::RowException> exceptions) {
   const auto table =
       testing::check_table(file, parse_maven, compare_maven, {.rows = std::move(exceptions)});
   if (!table) {
@@ -189,7 +189,7 @@ TEST(MavenVersionTest, AgreesWithOsvScalibrTable) {
   // parses to [1, [ga, [1]]], normalize() drops the null "ga" from the middle list and leaves
   // [1, [[1]]], while "1-1" is [1, [1]]; a list sorts below a number, so 1-ga-1 < 1-1 in every
   // Maven 3 release.
-  expect_table("maven-versions.txt", {{"1-1", "1-ga-1", 1}});
+  expect_maven_table("maven-versions.txt", {{"1-1", "1-ga-1", 1}});
 }
 
 TEST(MavenVersionTest, AgreesWithOsvScalibrGeneratedTable) {
@@ -199,7 +199,7 @@ TEST(MavenVersionTest, AgreesWithOsvScalibrGeneratedTable) {
   // 1.0.0.RC1 < 1.0.0-RC2). Each row below mixes ".X<digits>" with "-..." or "X<digits>"
   // at the same position and is reversed by that change; e.g. 1.5.9.RC1 vs 1.5.9-RC0 was
   // decided by ".RC" (a string) < "-RC0" (a list) and is now decided by 1 > 0.
-  expect_table("maven-versions-generated.txt",
+  expect_maven_table("maven-versions-generated.txt",
                {
                    {"1.0.0-RC16", "1.0.0.RC8-beta", 1},
                    {"1.0.0-gradle-rework-beta3", "1.0.0.RC7-3", 1},

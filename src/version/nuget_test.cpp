@@ -12,12 +12,12 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_order(const std::vector<OrderCase>& cases) {
+void expect_nuget_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_nuget, compare_nuget);
 }
 
 TEST(NugetVersionTest, OrdersNumericParts) {
-  expect_order({
+  expect_nuget_order({
       {"1.0", "1.0.0.0", 0},
       {"1", "1.0.0", 0},
       {"1.0.01", "1.0.1.0", 0},
@@ -32,7 +32,7 @@ TEST(NugetVersionTest, OrdersNumericParts) {
 }
 
 TEST(NugetVersionTest, OrdersReleaseLabels) {
-  expect_order({
+  expect_nuget_order({
       {"1.0.0-BETA", "1.0.0-beta", 0},
       {"1.0.0-beta2", "1.0.0-BETA", 1},
       {"1.0.0-alpha", "1.0.0", -1},
@@ -50,7 +50,7 @@ TEST(NugetVersionTest, OrdersReleaseLabels) {
 }
 
 TEST(NugetVersionTest, ComparesLongNumbersExactly) {
-  expect_order({
+  expect_nuget_order({
       {"1.0.0.18446744073709551616", "1.0.0.18446744073709551615", 1},
       {"99999999999999999999999", "99999999999999999999998.9", 1},
       {"1.0.0-99999999999999999999999", "1.0.0-99999999999999999999998", 1},

@@ -13,12 +13,12 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_order(const std::vector<OrderCase>& cases) {
+void expect_pep440_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_pep440, compare_pep440);
 }
 
 TEST(Pep440VersionTest, OrdersReleasePhases) {
-  expect_order({
+  expect_pep440_order({
       {"1.0", "1.0.0", 0},
       {"1.0.0.0", "1", 0},
       {"1.0.dev0", "1.0a0", -1},
@@ -41,7 +41,7 @@ TEST(Pep440VersionTest, OrdersReleasePhases) {
 }
 
 TEST(Pep440VersionTest, NormalisesSpellingsAndSeparators) {
-  expect_order({
+  expect_pep440_order({
       {"1.0alpha1", "1.0a1", 0},
       {"1.0-beta.2", "1.0b2", 0},
       {"1.0c1", "1.0rc1", 0},
@@ -76,7 +76,7 @@ TEST(Pep440VersionTest, NormalisesSpellingsAndSeparators) {
 }
 
 TEST(Pep440VersionTest, OrdersEpochsAndLocalVersions) {
-  expect_order({
+  expect_pep440_order({
       {"1!1.0", "2.0", 1},
       {"0!1.0", "1.0", 0},
       {"2013.10", "1!1.0", -1},
@@ -95,7 +95,7 @@ TEST(Pep440VersionTest, OrdersEpochsAndLocalVersions) {
 }
 
 TEST(Pep440VersionTest, ComparesLongNumbersExactly) {
-  expect_order({
+  expect_pep440_order({
       {"1.99999999999999999999999", "1.99999999999999999999998", 1},
       {"99999999999999999999999!1.0", "1.0", 1},
       {"1.0.post99999999999999999999999", "1.0.post9", 1},

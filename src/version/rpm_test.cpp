@@ -12,12 +12,12 @@ namespace {
 
 using testing::OrderCase;
 
-void expect_cases(const std::vector<OrderCase>& cases) {
+void expect_rpm_order(const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse_rpm, compare_rpm);
 }
 
 TEST(RpmVersionTest, OrdersRealRedHatFamilyVersions) {
-  expect_cases({
+  expect_rpm_order({
       {"0:3.10.0-229.el7", "0:3.10.0-229.1.2.ael7b", -1},
       {"0:2.4.21-9.EL", "0:2.4.21-9.0.1.EL", -1},
       {"2.17-326.el7_9", "2.17-326.el7_9.3", -1},
@@ -33,7 +33,7 @@ TEST(RpmVersionTest, OrdersRealRedHatFamilyVersions) {
 }
 
 TEST(RpmVersionTest, TildeSortsFirstAndCaretAfterTheBase) {
-  expect_cases({
+  expect_rpm_order({
       {"1.0~rc1-1.fc39", "1.0-1.fc39", -1},
       {"1.0~rc1", "1.0~rc2", -1},
       {"1.0~rc1~git123", "1.0~rc1", -1},
@@ -52,7 +52,7 @@ TEST(RpmVersionTest, TildeSortsFirstAndCaretAfterTheBase) {
 }
 
 TEST(RpmVersionTest, SegmentsAndSeparators) {
-  expect_cases({
+  expect_rpm_order({
       {"1.0a", "1.0.1", -1},  // a numeric segment beats an alphabetic one
       {"2a", "2.0", -1},
       {"1.0_1", "1.0.1", 0},  // separators only split segments
@@ -70,7 +70,7 @@ TEST(RpmVersionTest, SegmentsAndSeparators) {
 }
 
 TEST(RpmVersionTest, DigitRunsAreUnboundedNumbersIgnoringLeadingZeros) {
-  expect_cases({
+  expect_rpm_order({
       {"1.18446744073709551616", "1.18446744073709551615", 1},
       {"1.100000000000000000000000000", "1.99999999999999999999999999", 1},
       {"1.000000000000000000000000001", "1.1", 0},
@@ -82,7 +82,7 @@ TEST(RpmVersionTest, DigitRunsAreUnboundedNumbersIgnoringLeadingZeros) {
 }
 
 TEST(RpmVersionTest, EpochIsNumericAndDefaultsToZero) {
-  expect_cases({
+  expect_rpm_order({
       {"1:1.0", "2.0", 1},
       {"0:1.0", "1.0", 0},
       {"01:2", "1:2", 0},
@@ -96,7 +96,7 @@ TEST(RpmVersionTest, EpochIsNumericAndDefaultsToZero) {
 
 TEST(RpmVersionTest, MissingReleaseSortsBeforeAnyRelease) {
   // rpm.labelCompare compares a None release before any string, even "".
-  expect_cases({
+  expect_rpm_order({
       {"1.0", "1.0-", -1},
       {"1.0-", "1.0-0", -1},
       {"1.0", "1.0-0", -1},

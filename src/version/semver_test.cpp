@@ -17,12 +17,12 @@ using testing::OrderCase;
 
 using ParseFn = Result<SemverVersion> (*)(std::string_view);
 
-void expect_order(ParseFn parse, const std::vector<OrderCase>& cases) {
+void expect_semver_order(ParseFn parse, const std::vector<OrderCase>& cases) {
   testing::expect_cases(cases, parse, compare_semver);
 }
 
 TEST(SemverVersionTest, OrdersBySpecPrecedence) {
-  expect_order(parse_semver,
+  expect_semver_order(parse_semver,
                {
                    // semver.org 11: 1.0.0-alpha < alpha.1 < alpha.beta < beta < beta.2 < ...
                    {"1.0.0-alpha", "1.0.0-alpha.1", -1},
@@ -52,7 +52,7 @@ TEST(SemverVersionTest, OrdersBySpecPrecedence) {
 }
 
 TEST(SemverVersionTest, ComparesLongNumbersExactly) {
-  expect_order(parse_semver,
+  expect_semver_order(parse_semver,
                {
                    {"18446744073709551616.0.0", "18446744073709551615.0.0", 1},
                    {"1.18446744073709551616.0", "1.9.0", 1},
@@ -106,7 +106,7 @@ TEST(SemverVersionTest, RejectsInvalidVersions) {
 }
 
 TEST(GoVersionTest, OrdersModuleAndPseudoVersions) {
-  expect_order(
+  expect_semver_order(
       parse_go,
       {
           {"v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20200101000000-abcdefabcdef", -1},
@@ -129,7 +129,7 @@ TEST(GoVersionTest, OrdersModuleAndPseudoVersions) {
 }
 
 TEST(GoVersionTest, OrdersToolchainVersions) {
-  expect_order(parse_go, {
+  expect_semver_order(parse_go, {
                              {"go1.21.5", "1.21.5", 0},
                              {"go1.21rc2", "1.21.0-rc.2", 0},
                              {"go1.21rc2", "go1.21.0", -1},
@@ -173,7 +173,7 @@ constexpr const char* kSemverRejected[] = {"999999999999999999999999999991",
 
 // Checks the shared SemVer table read with `parse` in both directions, except rows naming a
 // version of `rejected`, which `parse` must refuse; then the order's consistency over its versions.
-void expect_table(ParseFn parse, std::set<std::string> rejected, size_t min_rows) {
+void expect_semver_table(ParseFn parse, std::set<std::string> rejected, size_t min_rows) {
   const auto table = testing::check_table("semver-versions.txt", parse, compare_semver,
                                           {.invalid = std::move(rejected)});
   if (!table) {
@@ -184,10 +184,10 @@ void expect_table(ParseFn parse, std::set<std::string> rejected, size_t min_rows
 }
 
 TEST(SemverVersionTest, AgreesWithOsvScalibrTable) {
-  expect_table(parse_semver, {std::begin(kSemverRejected), std::end(kSemverRejected)}, 80);
+  expect_semver_table(parse_semver, {std::begin(kSemverRejected), std::end(kSemverRejected)}, 80);
 }
 
-TEST(GoVersionTest, AgreesWithOsvScalibrTable) { expect_table(parse_go, {"1.1.3.4.5"}, 84); }
+TEST(GoVersionTest, AgreesWithOsvScalibrTable) { expect_semver_table(parse_go, {"1.1.3.4.5"}, 84); }
 
 }  // namespace
 }  // namespace vigil::version

@@ -9,7 +9,7 @@
 namespace vigil::vulndb {
 namespace {
 
-std::vector<SourceFile> read_all(const std::filesystem::path& path, const ReadLimits& limits = {}) {
+std::vector<SourceFile> source_read_all(const std::filesystem::path& path, const ReadLimits& limits = {}) {
   std::vector<SourceFile> files;
   const auto result = read_source(path, limits, [&](SourceFile&& file) -> Result<void> {
     files.push_back(std::move(file));
@@ -23,7 +23,7 @@ TEST(SourceReaderTest, WalksDirectoriesInSortedOrder) {
   testing::TempDir dir;
   dir.write("b/two.json", "2");
   dir.write("a.json", "1");
-  const auto files = read_all(dir.path());
+  const auto files = source_read_all(dir.path());
   ASSERT_EQ(files.size(), 2U);
   EXPECT_EQ(files[0].content, "1");
   EXPECT_EQ(files[1].content, "2");
@@ -35,7 +35,7 @@ TEST(SourceReaderTest, ExpandsRealOsvZip) {
   if (!std::filesystem::exists(zip)) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto files = read_all(zip);
+  const auto files = source_read_all(zip);
   EXPECT_GE(files.size(), 1206U);
   EXPECT_NE(files[0].name.find("rustsec-osv.zip:"), std::string::npos);
 }
@@ -46,7 +46,7 @@ TEST(SourceReaderTest, DecompressesGzipFile) {
   if (!std::filesystem::exists(gz)) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto files = read_all(gz);
+  const auto files = source_read_all(gz);
   ASSERT_EQ(files.size(), 1U);
   EXPECT_EQ(files[0].content.front(), '{');
   EXPECT_EQ(files[0].name.substr(files[0].name.size() - 5), ".json");

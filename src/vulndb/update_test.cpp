@@ -22,7 +22,7 @@ std::string osv_record(const std::string& id, const std::string& modified,
          R"("},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]})";
 }
 
-FetchOptions fast_options() {
+FetchOptions update_fast_options() {
   FetchOptions options;
   options.initial_backoff = std::chrono::milliseconds(1);
   options.max_backoff = std::chrono::milliseconds(2);
@@ -35,7 +35,7 @@ struct UpdateFixture {
   FeedServer server;
   fs::path db_dir = dir.path() / "db";
   std::unique_ptr<Database> db = Database::open(db_dir, true).value();
-  std::unique_ptr<Fetcher> fetcher = make_fetcher(fast_options());
+  std::unique_ptr<Fetcher> fetcher = make_fetcher(update_fast_options());
 
   UpdateReport update(const std::vector<FeedSource>& sources, const UpdateOptions& options = {}) {
     auto report = update_feeds(*db, db_dir, sources, *fetcher, options);

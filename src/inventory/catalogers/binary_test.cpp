@@ -152,9 +152,9 @@ TEST(BinaryCatalogerTest, SkipsNonExecutablesAndReportsDamage) {
 }
 
 // A tree counting the bytes read through open_file()/read_range()/read().
-class CountingTree final : public sources::FileTree {
+class BinaryCountingTree final : public sources::FileTree {
  public:
-  explicit CountingTree(const MemoryFileTree& inner) : inner_(inner) {}
+  explicit BinaryCountingTree(const MemoryFileTree& inner) : inner_(inner) {}
 
   class File final : public sources::RandomAccessFile {
    public:
@@ -214,7 +214,7 @@ TEST(BinaryCatalogerTest, ReadsHeadersAndWantedSectionsOnly) {
   inner.add_file("usr/bin/script", "#!/bin/sh\n" + std::string(size_t{1} << 20, '#'), 0755);
   inner.add_file("usr/bin/c-program", plain_elf, 0755);
   inner.add_file("usr/bin/go-program", go, 0755);
-  const CountingTree tree(inner);
+  const BinaryCountingTree tree(inner);
   model::Inventory inventory;
   BinaryCataloger{}.catalog(tree, Strings{"usr/bin/script"}, inventory);
   EXPECT_LE(tree.bytes, 64U);  // not ELF: the magic is all that is read

@@ -30,7 +30,7 @@ const std::string kModinfo =
     "build\t-compiler=gc\n"
     "build\tGOOS=linux\n";
 
-std::string varint(size_t value) {
+std::string go_varint(size_t value) {
   std::string out;
   while (value >= 0x80) {
     out.push_back(static_cast<char>((value & 0x7F) | 0x80));
@@ -44,7 +44,7 @@ std::string framed(const std::string& modinfo) { return kStart + modinfo + kEnd;
 
 std::string inline_blob(const std::string& version, const std::string& modinfo) {
   std::string blob = kMagic + '\x08' + '\x02' + std::string(16, '\0');
-  return blob + varint(version.size()) + version + varint(modinfo.size()) + modinfo;
+  return blob + go_varint(version.size()) + version + go_varint(modinfo.size()) + modinfo;
 }
 
 // The pre-1.18 layout: pointers to Go string headers, all inside the section at `address`.

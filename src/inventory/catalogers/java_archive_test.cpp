@@ -28,7 +28,7 @@ std::string pom_path(const std::string& group, const std::string& artifact) {
   return "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
 }
 
-model::Inventory run(const MemoryFileTree& tree, const std::vector<std::string>& paths) {
+model::Inventory run_java(const MemoryFileTree& tree, const std::vector<std::string>& paths) {
   model::Inventory inventory;
   JavaArchiveCataloger{}.catalog(tree, paths, inventory);
   return inventory;
@@ -42,7 +42,7 @@ TEST(JavaArchiveCatalogerTest, ReadsPomPropertiesIncludingShadedArtifacts) {
                                 {pom_path("org.apache.logging.log4j", "log4j-core"),
                                  pom("org.apache.logging.log4j", "log4j-core", "2.14.1")},
                                 {"com/example/App.class", "\xca\xfe\xba\xbe"}}));
-  const auto inventory = run(tree, {path});
+  const auto inventory = run_java(tree, {path});
   EXPECT_TRUE(inventory.diagnostics.empty());
   ASSERT_EQ(inventory.packages.size(), 2U);
   EXPECT_EQ(inventory.packages[0].name, "com.example:app");
@@ -65,7 +65,7 @@ TEST(JavaArchiveCatalogerTest, OpensNestedArchivesWithBangLocations) {
   const std::string path = "srv/app.war";
   MemoryFileTree tree;
   tree.add_file(path, war);
-  const auto inventory = run(tree, {path});
+  const auto inventory = run_java(tree, {path});
   ASSERT_EQ(inventory.packages.size(), 2U);
   EXPECT_EQ(inventory.packages[0].name, "com.example:svc");
   EXPECT_EQ(inventory.packages[0].locations,
@@ -86,7 +86,7 @@ TEST(JavaArchiveCatalogerTest, StopsAtTheNestingDepthLimit) {
   }
   MemoryFileTree tree;
   tree.add_file("deep.jar", archive);
-  const auto inventory = run(tree, {"deep.jar"});
+  const auto inventory = run_java(tree, {"deep.jar"});
   EXPECT_TRUE(inventory.packages.empty());
 }
 
@@ -97,7 +97,7 @@ TEST(JavaArchiveCatalogerTest, FallsBackToManifestThenFileName) {
                            "Manifest-Version: 1.0\nBundle-SymbolicName: com.fasterxml.jackson.core"
                            ".jackson-databind\nBundle-Version: 2.14.0\n"}}));
   tree.add_file("lib/plain-util-0.9.1.jar", make_zip({{"x/Y.class", "\xca\xfe"}}));
-  const auto inventory = run(tree, {"lib/jackson-databind-2.14.0.jar", "lib/plain-util-0.9.1.jar"});
+  const auto inventory = run_java(tree, {"lib/jackson-databind-2.14.0.jar", "lib/plain-util-0.9.1.jar"});
   ASSERT_EQ(inventory.packages.size(), 2U);
   EXPECT_EQ(inventory.packages[0].name, "com.fasterxml.jackson.core:jackson-databind");
   EXPECT_EQ(inventory.packages[0].purl,
@@ -121,7 +121,7 @@ TEST(JavaArchiveCatalogerTest, CorruptArchivesAreNamedInDiagnostics) {
   tree.add_file("a/truncated.jar", truncated);
   tree.add_file("a/outer.war", make_zip({{"WEB-INF/lib/bad.jar", "PK\x03\x04junk"},
                                          {"WEB-INF/lib/ok.jar", good}}));
-  const auto inventory = run(tree, {"a/not-a-zip-1.0.jar", "a/truncated.jar", "a/outer.war"});
+  const auto inventory = run_java(tree, {"a/not-a-zip-1.0.jar", "a/truncated.jar", "a/outer.war"});
   bool named_bad = false;
   bool named_plain = false;
   for (const auto& diagnostic : inventory.diagnostics) {
@@ -143,9 +143,9 @@ TEST(JavaArchiveCatalogerTest, CorruptArchivesAreNamedInDiagnostics) {
 // ---- the ranged zip reader ----
 
 // A file recording the ranges read from it.
-class RecordingFile final : public sources::RandomAccessFile {
+class JarRecordingFile final : public sources::RandomAccessFile {
  public:
-  explicit RecordingFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  explicit JarRecordingFile(std::string bytes) : bytes_(std::move(bytes)) {}
   uint64_t size() const override { return bytes_.size(); }
   uint32_t mode() const override { return 0644; }
   Result<std::string> read_at(uint64_t offset, uint64_t length) const override {
@@ -230,7 +230,7 @@ TEST(ZipReaderTest, ReadsOnlyTheDirectoryAndTheWantedEntries) {
   const std::string jar = unpadded(make_zip({{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"},
                                              {"com/example/Big.class", classes},
                                              {pom_path("g", "a"), pom("g", "a", "1")}}));
-  const RecordingFile file(jar);
+  const JarRecordingFile file(jar);
   const auto entries =
       read_all(file, [](std::string_view path) { return path.starts_with("META-INF/"); });
   ASSERT_TRUE(entries.has_value()) << entries.error().message;
@@ -239,7 +239,7 @@ TEST(ZipReaderTest, ReadsOnlyTheDirectoryAndTheWantedEntries) {
   EXPECT_LT(file.bytes_read(), 4096U);  // of a 2 MiB archive
   EXPECT_TRUE(file.all_inside());
   // Everything, the large entry included, matches what was written.
-  const RecordingFile again(jar);
+  const JarRecordingFile again(jar);
   const auto all = read_all(again);
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ(all->at("com/example/Big.class"), classes);
@@ -251,12 +251,12 @@ TEST(ZipReaderTest, AcceptsPrependedDataCommentsAndStoredEntries) {
                         {"lib/a.txt", std::string(1000, 'a')}};
   const std::string zip = unpadded(make_zip({want.begin(), want.end()}));
   // An executable jar: a launcher script before the archive, offsets unchanged.
-  const RecordingFile launcher("#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n" + zip);
+  const JarRecordingFile launcher("#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n" + zip);
   EXPECT_EQ(read_all(launcher).value(), want);
   // An archive comment after the end record.
   std::string commented = zip + "built by a test";
   put_le(commented, zip.size() - 2, 15, 2);
-  EXPECT_EQ(read_all(RecordingFile(commented)).value(), want);
+  EXPECT_EQ(read_all(JarRecordingFile(commented)).value(), want);
   // Stored (method 0) entries.
   std::string stored;
   archive* writer = archive_write_new();
@@ -280,14 +280,14 @@ TEST(ZipReaderTest, AcceptsPrependedDataCommentsAndStoredEntries) {
   archive_write_close(writer);
   archive_write_free(writer);
   ASSERT_NE(stored.find(std::string(1000, 'a')), std::string::npos);  // really stored
-  EXPECT_EQ(read_all(RecordingFile(stored)).value(), want);
+  EXPECT_EQ(read_all(JarRecordingFile(stored)).value(), want);
 }
 
 TEST(ZipReaderTest, BudgetLimitsEntriesAndDecompressionBombs) {
   const std::string zip = make_zip({{"small", "tiny"}, {"large", std::string(100000, 'z')}});
   lang::ZipBudget budget{1000, 1 << 20};
   const auto entries = read_all(
-      RecordingFile(zip), [](std::string_view) { return true; }, budget);
+      JarRecordingFile(zip), [](std::string_view) { return true; }, budget);
   ASSERT_TRUE(entries.has_value());
   EXPECT_EQ(entries->at("small"), "tiny");
   EXPECT_EQ(entries->count("large"), 0U);
@@ -299,7 +299,7 @@ TEST(ZipReaderTest, BudgetLimitsEntriesAndDecompressionBombs) {
   ASSERT_EQ(get_le(lying, directory + 24, 4), 100000U);
   put_le(lying, directory + 24, 10, 4);
   const auto bomb = read_all(
-      RecordingFile(lying), [](std::string_view) { return true; }, budget);
+      JarRecordingFile(lying), [](std::string_view) { return true; }, budget);
   ASSERT_TRUE(bomb.has_value()) << bomb.error().message;
   EXPECT_EQ(bomb->count("large"), 0U);
   EXPECT_NE(bomb->at("!skipped").find("large"), std::string::npos);
@@ -328,7 +328,7 @@ TEST(ZipReaderTest, HostileDirectoriesAreErrorsNeverReadsOutside) {
       {"no end record", zip.substr(0, end)},
   };
   for (const auto& [what, bytes] : corrupt) {
-    const RecordingFile file(bytes);
+    const JarRecordingFile file(bytes);
     const auto entries = read_all(file);
     EXPECT_FALSE(entries.has_value()) << what;
     if (!entries.has_value()) {
@@ -337,19 +337,19 @@ TEST(ZipReaderTest, HostileDirectoriesAreErrorsNeverReadsOutside) {
     EXPECT_TRUE(file.all_inside()) << what;
   }
   // An entry count larger than the directory holds: the entries present are read.
-  const auto more = read_all(RecordingFile(patched(end + 10, 0xFFFE, 2)));
+  const auto more = read_all(JarRecordingFile(patched(end + 10, 0xFFFE, 2)));
   ASSERT_TRUE(more.has_value());
   EXPECT_EQ(more->size(), 2U);
   // A damaged CRC skips that entry only.
   std::string bad_crc = patched(directory + 16, 0, 4);
-  const auto crc = read_all(RecordingFile(bad_crc));
+  const auto crc = read_all(JarRecordingFile(bad_crc));
   ASSERT_TRUE(crc.has_value());
   EXPECT_EQ(crc->count("META-INF/MANIFEST.MF"), 0U);
   EXPECT_EQ(crc->at("b"), "bbbb");
   EXPECT_NE(crc->at("!skipped").find("CRC"), std::string::npos);
   // Truncated at every length: an error or fewer entries, never a crash or a read outside.
   for (size_t size = 0; size < zip.size(); ++size) {
-    const RecordingFile file(zip.substr(0, size));
+    const JarRecordingFile file(zip.substr(0, size));
     (void)read_all(file);
     EXPECT_TRUE(file.all_inside()) << size;
   }
@@ -361,7 +361,7 @@ TEST(JavaArchiveCatalogerTest, ReadsJarsByRangeFromTheTree) {
                                     {"lib/inner-2.jar", make_zip({{"x", "y"}})}});
   MemoryFileTree tree;
   tree.add_file("opt/app.jar", jar);
-  const auto inventory = run(tree, {"opt/app.jar"});
+  const auto inventory = run_java(tree, {"opt/app.jar"});
   ASSERT_EQ(inventory.packages.size(), 2U);
   EXPECT_EQ(inventory.packages[0].name, "g:a");
   EXPECT_EQ(inventory.packages[1].name, "inner");  // from the nested file name

@@ -9,7 +9,7 @@ namespace vigil::inventory {
 namespace {
 
 using sources::MemoryFileTree;
-using Strings = std::vector<std::string>;
+using NodeStrings = std::vector<std::string>;
 
 TEST(NodeCatalogerTest, WantsInstalledPackagesAndProjectLockfiles) {
   const NodeCataloger cataloger;
@@ -38,7 +38,7 @@ TEST(NodeCatalogerTest, WantsInstalledPackagesAndProjectLockfiles) {
 }
 
 TEST(NodeCatalogerTest, MergesLockfileAndNodeModulesPerProject) {
-  const Strings paths = {
+  const NodeStrings paths = {
       "srv/app/package-lock.json",
       "srv/app/node_modules/express/package.json",
       "srv/app/node_modules/@babel/core/package.json",
@@ -64,19 +64,19 @@ TEST(NodeCatalogerTest, MergesLockfileAndNodeModulesPerProject) {
   const auto& express = inventory.packages[0];
   EXPECT_EQ(express.ecosystem, model::Ecosystem::kNpm);
   EXPECT_EQ(express.purl, "pkg:npm/express@4.18.2");
-  EXPECT_EQ(express.locations, (Strings{paths[0], paths[1]}));
+  EXPECT_EQ(express.locations, (NodeStrings{paths[0], paths[1]}));
   const auto& ms = inventory.packages[1];
   EXPECT_EQ(ms.name, "ms");
-  EXPECT_EQ(ms.locations, (Strings{paths[0], paths[3], paths[4]}));
+  EXPECT_EQ(ms.locations, (NodeStrings{paths[0], paths[3], paths[4]}));
   const auto& babel = inventory.packages[2];
   EXPECT_EQ(babel.name, "@babel/core");
   EXPECT_EQ(babel.purl, "pkg:npm/%40babel/core@7.21.0");
-  EXPECT_EQ(babel.locations, (Strings{paths[2]}));
-  EXPECT_EQ(inventory.packages[3].locations, (Strings{paths[5]}));
+  EXPECT_EQ(babel.locations, (NodeStrings{paths[2]}));
+  EXPECT_EQ(inventory.packages[3].locations, (NodeStrings{paths[5]}));
 }
 
 TEST(NodeCatalogerTest, ReadsEveryLockfileKind) {
-  const Strings paths = {"a/yarn.lock", "b/pnpm-lock.yaml", "c/npm-shrinkwrap.json"};
+  const NodeStrings paths = {"a/yarn.lock", "b/pnpm-lock.yaml", "c/npm-shrinkwrap.json"};
   MemoryFileTree tree{
       {paths[0], "# yarn lockfile v1\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n"},
       {paths[1], "lockfileVersion: '6.0'\n\npackages:\n\n  /left-pad@1.3.0:\n    dev: false\n"},
@@ -87,12 +87,12 @@ TEST(NodeCatalogerTest, ReadsEveryLockfileKind) {
   ASSERT_EQ(inventory.packages.size(), 3U);
   for (size_t index = 0; index < paths.size(); ++index) {
     EXPECT_EQ(inventory.packages[index].purl, "pkg:npm/left-pad@1.3.0");
-    EXPECT_EQ(inventory.packages[index].locations, (Strings{paths[index]}));
+    EXPECT_EQ(inventory.packages[index].locations, (NodeStrings{paths[index]}));
   }
 }
 
 TEST(NodeCatalogerTest, MalformedFilesBecomeDiagnostics) {
-  const Strings paths = {"p/package-lock.json", "p/node_modules/x/package.json", "p/yarn.lock",
+  const NodeStrings paths = {"p/package-lock.json", "p/node_modules/x/package.json", "p/yarn.lock",
                          "p/node_modules/ok/package.json", "p/node_modules/missing/package.json"};
   MemoryFileTree tree{
       {paths[0], R"({"lockfileVersion": 2, "packages": )"},

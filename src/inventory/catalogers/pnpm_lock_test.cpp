@@ -8,7 +8,7 @@
 namespace vigil::inventory::lang {
 namespace {
 
-using Deps = std::vector<NodeDependency>;
+using PnpmDeps = std::vector<NodeDependency>;
 
 TEST(PnpmLockTest, ReadsV5SlashKeys) {
   const std::string text = R"(lockfileVersion: 5.4
@@ -36,7 +36,7 @@ packages:
 )";
   const auto deps = parse_pnpm_lock(text);
   ASSERT_TRUE(deps.has_value()) << deps.error().message;
-  EXPECT_EQ(*deps, (Deps{{"@babel/core", "7.12.3"}, {"react-dom", "17.0.2"}, {"react", "17.0.2"}}));
+  EXPECT_EQ(*deps, (PnpmDeps{{"@babel/core", "7.12.3"}, {"react-dom", "17.0.2"}, {"react", "17.0.2"}}));
 }
 
 TEST(PnpmLockTest, ReadsV6AndV9AtKeys) {
@@ -60,7 +60,7 @@ packages:
 )";
   const auto deps6 = parse_pnpm_lock(v6);
   ASSERT_TRUE(deps6.has_value()) << deps6.error().message;
-  EXPECT_EQ(*deps6, (Deps{{"@babel/core", "7.21.0"}, {"react-dom", "18.2.0"}}));
+  EXPECT_EQ(*deps6, (PnpmDeps{{"@babel/core", "7.21.0"}, {"react-dom", "18.2.0"}}));
 
   const std::string v9 = R"(lockfileVersion: '9.0'
 
@@ -86,7 +86,7 @@ snapshots:
 )";
   const auto deps9 = parse_pnpm_lock(v9);
   ASSERT_TRUE(deps9.has_value()) << deps9.error().message;
-  EXPECT_EQ(*deps9, (Deps{{"@types/node", "20.11.5"}, {"lodash", "4.17.21"}}));
+  EXPECT_EQ(*deps9, (PnpmDeps{{"@types/node", "20.11.5"}, {"lodash", "4.17.21"}}));
 }
 
 TEST(PnpmLockTest, RejectsFilesWithoutLockfileVersion) {

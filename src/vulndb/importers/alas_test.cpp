@@ -13,7 +13,7 @@ using testing_files::load;
 
 constexpr const char* kAmazonDir = "format-fixtures/vuls-data-update/amazon/";
 
-ImportBatch parse_ok(const SourceFile& file) {
+ImportBatch parse_alas_ok(const SourceFile& file) {
   const auto importer = make_alas_importer();
   EXPECT_TRUE(importer->detects(file)) << file.name;
   ImportBatch batch;
@@ -38,7 +38,7 @@ TEST(AlasImporterTest, AmazonLinux2KernelAdvisory) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
+  const auto batch = parse_alas_ok(*file);
   ASSERT_EQ(batch.advisories.size(), 1U);
   const auto& advisory = batch.advisories[0];
   EXPECT_EQ(advisory.id, "ALAS2-2018-939");
@@ -87,7 +87,7 @@ TEST(AlasImporterTest, EveryFixtureGetsItsRelease) {
     if (!file) {
       GTEST_SKIP() << "shared data missing";
     }
-    const auto batch = parse_ok(*file);
+    const auto batch = parse_alas_ok(*file);
     ASSERT_EQ(batch.advisories.size(), 1U) << c.file;
     const auto& advisory = batch.advisories[0];
     EXPECT_EQ(advisory.id, c.id);
@@ -104,7 +104,7 @@ TEST(AlasImporterTest, EpochIsKeptWhenNotZero) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
+  const auto batch = parse_alas_ok(*file);
   ASSERT_EQ(batch.advisories.size(), 1U);
   const auto& affected = batch.advisories[0].affected;
   const auto vim = std::find_if(affected.begin(), affected.end(), [](const auto& package) {
@@ -150,7 +150,7 @@ TEST(AlasImporterTest, BadUpdatesAreSkippedWithDiagnostics) {
   <update type="security"><id>CUSTOM-2</id>
     <pkglist><collection short="amazon-linux-2023"><package name="z" version="1" release="1"/></collection></pkglist></update>
 </updates>)"};
-  const auto batch = parse_ok(file);
+  const auto batch = parse_alas_ok(file);
   ASSERT_EQ(batch.advisories.size(), 2U);
   const auto& first = batch.advisories[0];
   EXPECT_EQ(first.published, "2023-11-14T22:13:20Z");  // Unix seconds

@@ -15,7 +15,7 @@ namespace {
 using testing_files::load;
 using testing_files::load_all;
 
-ImportBatch parse_ok(const SourceFile& file) {
+ImportBatch parse_alpine_secdb_ok(const SourceFile& file) {
   const auto importer = make_alpine_secdb_importer();
   EXPECT_TRUE(importer->detects(file)) << file.name;
   ImportBatch batch;
@@ -24,7 +24,7 @@ ImportBatch parse_ok(const SourceFile& file) {
   return batch;
 }
 
-const model::Advisory* find(const ImportBatch& batch, std::string_view id) {
+const model::Advisory* find_alpine_secdb(const ImportBatch& batch, std::string_view id) {
   const auto it = std::find_if(batch.advisories.begin(), batch.advisories.end(),
                                [&](const auto& advisory) { return advisory.id == id; });
   return it == batch.advisories.end() ? nullptr : &*it;
@@ -47,8 +47,8 @@ TEST(AlpineSecdbImporterTest, RealSecfixMapping) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
-  const auto* openssl = find(batch, "ALPINE-v3.11-openssl-CVE-2019-1551");
+  const auto batch = parse_alpine_secdb_ok(*file);
+  const auto* openssl = find_alpine_secdb(batch, "ALPINE-v3.11-openssl-CVE-2019-1551");
   ASSERT_NE(openssl, nullptr);
   EXPECT_EQ(openssl->source, "alpine-secdb");
   EXPECT_EQ(openssl->aliases, std::vector<std::string>{"CVE-2019-1551"});
@@ -61,11 +61,11 @@ TEST(AlpineSecdbImporterTest, RealSecfixMapping) {
   const auto raw = nlohmann::json::parse(openssl->raw);
   EXPECT_EQ(raw["pkg"]["secfixes"]["1.1.1d-r3"][0], "CVE-2019-1551");
   // "CVE-2016-6258 XSA-182": the Xen advisory id becomes an alias.
-  const auto* xen = find(batch, "ALPINE-v3.11-xen-CVE-2016-6258");
+  const auto* xen = find_alpine_secdb(batch, "ALPINE-v3.11-xen-CVE-2016-6258");
   ASSERT_NE(xen, nullptr);
   EXPECT_EQ(xen->aliases, (std::vector<std::string>{"CVE-2016-6258", "XSA-182"}));
   // "CVE-2018-16301 (was fixed in libpcap)": the comment is dropped.
-  const auto* tcpdump = find(batch, "ALPINE-v3.11-tcpdump-CVE-2018-16301");
+  const auto* tcpdump = find_alpine_secdb(batch, "ALPINE-v3.11-tcpdump-CVE-2018-16301");
   ASSERT_NE(tcpdump, nullptr);
   EXPECT_EQ(fixed_versions(*tcpdump), std::vector<std::string>{"4.9.3-r0"});
 }
@@ -75,8 +75,8 @@ TEST(AlpineSecdbImporterTest, FixedVersionZeroMeansNeverAffected) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
-  const auto* db = find(batch, "ALPINE-v3.8-db-CVE-2016-0682");
+  const auto batch = parse_alpine_secdb_ok(*file);
+  const auto* db = find_alpine_secdb(batch, "ALPINE-v3.8-db-CVE-2016-0682");
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(db->status, "not-affected");
   // The package is named without ranges: explainable, never matchable.
@@ -100,7 +100,7 @@ TEST(AlpineSecdbImporterTest, AllSharedFilesCoverEveryPackage) {
   size_t advisories = 0;
   size_t skipped = 0;
   for (const auto& file : *files) {
-    const auto batch = parse_ok(file);
+    const auto batch = parse_alpine_secdb_ok(file);
     advisories += batch.advisories.size();
     skipped += batch.records_skipped;
     for (const auto& advisory : batch.advisories) {
@@ -171,18 +171,18 @@ TEST(AlpineSecdbImporterTest, MergesRepeatsAndSkipsBadEntries) {
       {"pkg":{"secfixes":{}}},
       {"pkg":{"name":"nofixes"}},
       "junk"]})"};
-  const auto batch = parse_ok(file);
+  const auto batch = parse_alpine_secdb_ok(file);
   ASSERT_EQ(batch.advisories.size(), 3U);
-  const auto* repeated = find(batch, "ALPINE-v3.99-wireshark-CVE-2017-15191");
+  const auto* repeated = find_alpine_secdb(batch, "ALPINE-v3.99-wireshark-CVE-2017-15191");
   ASSERT_NE(repeated, nullptr);
   EXPECT_EQ(fixed_versions(*repeated), (std::vector<std::string>{"2.4.2-r0", "2.2.10-r0"}));
   EXPECT_EQ(repeated->aliases, (std::vector<std::string>{"CVE-2017-15191", "XSA-1"}));
   EXPECT_EQ(repeated->status, "");  // real fixes win over "0"
-  const auto* never = find(batch, "ALPINE-v3.99-wireshark-CVE-2017-0001");
+  const auto* never = find_alpine_secdb(batch, "ALPINE-v3.99-wireshark-CVE-2017-0001");
   ASSERT_NE(never, nullptr);
   EXPECT_EQ(never->status, "not-affected");
-  EXPECT_NE(find(batch, "ALPINE-v3.99-wireshark-CVE-2017-0003"), nullptr);
-  EXPECT_EQ(find(batch, "ALPINE-v3.99-wireshark-XSA-1"), nullptr);  // an alias, not its own
+  EXPECT_NE(find_alpine_secdb(batch, "ALPINE-v3.99-wireshark-CVE-2017-0003"), nullptr);
+  EXPECT_EQ(find_alpine_secdb(batch, "ALPINE-v3.99-wireshark-XSA-1"), nullptr);  // an alias, not its own
   // Skipped: the bad version, "no id here", the number 7, the nameless pkg, "junk".
   EXPECT_EQ(batch.records_skipped, 5U);
   const auto warns_about = [&](std::string_view where) {
@@ -223,8 +223,8 @@ TEST(AlpineSecdbImporterTest, VulsFixturesInTheLiveFeedLayout) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
-  const auto* aom = find(batch, "ALPINE-edge-aom-CVE-2021-30473");
+  const auto batch = parse_alpine_secdb_ok(*file);
+  const auto* aom = find_alpine_secdb(batch, "ALPINE-edge-aom-CVE-2021-30473");
   ASSERT_NE(aom, nullptr);
   EXPECT_EQ(aom->affected.at(0).ecosystem.release, "edge");
   EXPECT_EQ(fixed_versions(*aom), std::vector<std::string>{"3.1.1-r0"});

@@ -14,7 +14,7 @@ namespace {
 using testing_files::load;
 using testing_files::load_all;
 
-ImportBatch parse_ok(const SourceFile& file) {
+ImportBatch parse_epss_ok(const SourceFile& file) {
   const auto importer = make_epss_importer();
   EXPECT_TRUE(importer->detects(file)) << file.name;
   ImportBatch batch;
@@ -23,7 +23,7 @@ ImportBatch parse_ok(const SourceFile& file) {
   return batch;
 }
 
-const model::EpssScore* find(const ImportBatch& batch, std::string_view cve) {
+const model::EpssScore* find_epss(const ImportBatch& batch, std::string_view cve) {
   const auto it = std::find_if(batch.epss.begin(), batch.epss.end(),
                                [&](const auto& score) { return score.cve_id == cve; });
   return it == batch.epss.end() ? nullptr : &*it;
@@ -44,13 +44,13 @@ TEST(EpssImporterTest, RealDerivedFile) {
             << " ms (" << static_cast<double>(batch.epss.size()) / took.count() << " rows/s)\n";
   EXPECT_EQ(batch.epss.size(), 360'142U);  // README §4
   EXPECT_EQ(batch.records_skipped, 0U);
-  const auto* salt = find(batch, "CVE-2020-11651");
+  const auto* salt = find_epss(batch, "CVE-2020-11651");
   ASSERT_NE(salt, nullptr);
   EXPECT_DOUBLE_EQ(salt->epss, 0.96614);
   EXPECT_DOUBLE_EQ(salt->percentile, 0.99880);
   EXPECT_EQ(salt->score_date, "");  // the derived file has no #model_version line
   EXPECT_EQ(salt->model_version, "");
-  const auto* webp = find(batch, "CVE-2023-4863");
+  const auto* webp = find_epss(batch, "CVE-2023-4863");
   ASSERT_NE(webp, nullptr);
   EXPECT_DOUBLE_EQ(webp->epss, 0.99735);
 }
@@ -77,9 +77,9 @@ TEST(EpssImporterTest, HistoricalHeaderLayouts) {
     if (!file) {
       GTEST_SKIP() << "shared data missing";
     }
-    const auto batch = parse_ok(*file);
+    const auto batch = parse_epss_ok(*file);
     ASSERT_EQ(batch.epss.size(), 2U) << c.path;
-    const auto* score = find(batch, "CVE-2020-5902");
+    const auto* score = find_epss(batch, "CVE-2020-5902");
     ASSERT_NE(score, nullptr) << c.path;
     EXPECT_DOUBLE_EQ(score->epss, c.epss) << c.path;
     EXPECT_DOUBLE_EQ(score->percentile, c.percentile) << c.path;
@@ -97,12 +97,12 @@ TEST(EpssImporterTest, EmbaSemicolonFiles) {
   const model::EpssScore* probe = nullptr;
   ImportBatch year2020;
   for (const auto& file : *files) {
-    const auto batch = parse_ok(file);
+    const auto batch = parse_epss_ok(file);
     EXPECT_EQ(batch.records_skipped, 0U) << file.name;
     total += batch.epss.size();
     if (file.name.find("CVE_2020_EPSS") != std::string::npos) {
       year2020 = batch;
-      probe = find(year2020, "CVE-2020-9999");
+      probe = find_epss(year2020, "CVE-2020-9999");
     }
   }
   EXPECT_EQ(total, 360'142U);  // the derived file is these rows, one per CVE
@@ -122,7 +122,7 @@ TEST(EpssImporterTest, BadRowsAreSkippedWithLineNumbers) {
                         "CVE-2020-0005,0.1\r\n"
                         "\r\n"
                         "CVE-2020-0006,0.00010,1\r\n"};
-  const auto batch = parse_ok(file);
+  const auto batch = parse_epss_ok(file);
   ASSERT_EQ(batch.epss.size(), 2U);
   EXPECT_EQ(batch.epss[0],
             (model::EpssScore{"CVE-2020-0001", 0.5, 0.25, "2023-03-07", "v2023.03.01"}));
@@ -135,7 +135,7 @@ TEST(EpssImporterTest, BadRowsAreSkippedWithLineNumbers) {
 }
 
 TEST(EpssImporterTest, ColumnsAreFoundByName) {
-  const auto batch = parse_ok({"x.csv", "cve,percentile,epss\nCVE-2021-1234,0.9,0.1\n"});
+  const auto batch = parse_epss_ok({"x.csv", "cve,percentile,epss\nCVE-2021-1234,0.9,0.1\n"});
   ASSERT_EQ(batch.epss.size(), 1U);
   EXPECT_DOUBLE_EQ(batch.epss[0].epss, 0.1);
   EXPECT_DOUBLE_EQ(batch.epss[0].percentile, 0.9);
@@ -146,7 +146,7 @@ TEST(EpssImporterTest, ManyBadRowsGiveBoundedDiagnostics) {
   for (int row = 0; row < 1000; ++row) {
     content += "CVE-2020-1,x\n";
   }
-  const auto batch = parse_ok({"bad.csv", content});
+  const auto batch = parse_epss_ok({"bad.csv", content});
   EXPECT_EQ(batch.records_skipped, 1000U);
   EXPECT_LE(batch.diagnostics.size(), 101U);
   EXPECT_NE(batch.diagnostics.back().message.find("900 more"), std::string::npos);

@@ -11,7 +11,7 @@ namespace {
 
 using testing_files::load;
 
-ImportBatch parse_ok(const SourceFile& file) {
+ImportBatch parse_kev_ok(const SourceFile& file) {
   const auto importer = make_kev_importer();
   EXPECT_TRUE(importer->detects(file)) << file.name;
   ImportBatch batch;
@@ -20,7 +20,7 @@ ImportBatch parse_ok(const SourceFile& file) {
   return batch;
 }
 
-const model::KevEntry* find(const ImportBatch& batch, std::string_view cve) {
+const model::KevEntry* find_kev(const ImportBatch& batch, std::string_view cve) {
   const auto it = std::find_if(batch.kev.begin(), batch.kev.end(),
                                [&](const auto& entry) { return entry.cve_id == cve; });
   return it == batch.kev.end() ? nullptr : &*it;
@@ -31,11 +31,11 @@ TEST(KevImporterTest, RealJsonCatalogue) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
+  const auto batch = parse_kev_ok(*file);
   EXPECT_TRUE(batch.advisories.empty());
   EXPECT_EQ(batch.kev.size(), 1404U);  // README §1 and the catalogue's own "count"
   EXPECT_EQ(batch.records_skipped, 0U);
-  const auto* salt = find(batch, "CVE-2020-11651");
+  const auto* salt = find_kev(batch, "CVE-2020-11651");
   ASSERT_NE(salt, nullptr);
   EXPECT_EQ(salt->vendor_project, "SaltStack");
   EXPECT_EQ(salt->product, "Salt");
@@ -56,13 +56,13 @@ TEST(KevImporterTest, RealCsvMatchesJson) {
   if (!json_file || !csv_file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto from_json = parse_ok(*json_file);
-  const auto from_csv = parse_ok(*csv_file);
+  const auto from_json = parse_kev_ok(*json_file);
+  const auto from_csv = parse_kev_ok(*csv_file);
   ASSERT_EQ(from_csv.kev.size(), 1404U);
   EXPECT_EQ(from_csv.records_skipped, 0U);
   EXPECT_EQ(from_csv.kev, from_json.kev);
   // A quoted field holding commas and doubled quotes survives intact.
-  const auto* apple = find(from_csv, "CVE-2025-43300");
+  const auto* apple = find_kev(from_csv, "CVE-2025-43300");
   ASSERT_NE(apple, nullptr);
   EXPECT_EQ(apple->product, "iOS, iPadOS, and macOS");
 }
@@ -78,7 +78,7 @@ TEST(KevImporterTest, CsvQuotingAndBadRows) {
       "NOT-A-CVE,Acme,W,N,2024-01-02,d,a,2024-01-23,Unknown,,\r\n"
       "CVE-2024-0003,Acme,W,N,,d,a,2024-01-23,Unknown,,\r\n"
       "CVE-2024-0004,Acme,W,N,2024-01-05,d,a,2024-01-26,Unknown,,\r\n"};
-  const auto batch = parse_ok(file);
+  const auto batch = parse_kev_ok(file);
   ASSERT_EQ(batch.kev.size(), 2U);
   const auto& first = batch.kev[0];
   EXPECT_EQ(first.product, "Widget, Pro");
@@ -98,7 +98,7 @@ TEST(KevImporterTest, BadJsonEntriesAreSkipped) {
       {"cveID":"CVE-2024-0001","dateAdded":"2024-01-01","knownRansomwareCampaignUse":"Known"},
       {"cveID":"CVE-2024-0002"},
       "junk"]})"};
-  const auto batch = parse_ok(file);
+  const auto batch = parse_kev_ok(file);
   ASSERT_EQ(batch.kev.size(), 1U);
   EXPECT_TRUE(batch.kev[0].known_ransomware_use);
   EXPECT_EQ(batch.records_skipped, 2U);

@@ -11,7 +11,7 @@ namespace {
 
 using testing_files::load;
 
-ImportBatch parse_ok(const SourceFile& file) {
+ImportBatch parse_nvd_ok(const SourceFile& file) {
   const auto importer = make_nvd_importer();
   EXPECT_TRUE(importer->detects(file)) << file.name;
   ImportBatch batch;
@@ -35,7 +35,7 @@ TEST(NvdImporterTest, BareCveRecordSalt) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
+  const auto batch = parse_nvd_ok(*file);
   ASSERT_EQ(batch.advisories.size(), 1U);
   const auto& advisory = batch.advisories[0];
   EXPECT_EQ(advisory.id, "CVE-2020-11651");
@@ -72,7 +72,7 @@ TEST(NvdImporterTest, CvssV4RecordKeepsTheFullVector) {
   if (!file) {
     GTEST_SKIP() << "shared data missing";
   }
-  const auto batch = parse_ok(*file);
+  const auto batch = parse_nvd_ok(*file);
   ASSERT_EQ(batch.advisories.size(), 1U);
   const auto* v4 =
       find_severity(batch.advisories[0], "CVSS_V4", "security-advisories@github.com (Secondary)");
@@ -108,7 +108,7 @@ TEST(NvdImporterTest, RebuildsV4VectorFromEitherFieldNaming) {
          (pos = file->content.find("\"vectorString\"", pos)) != std::string::npos;) {
       file->content.replace(pos, 14, "\"vectorStrinX\"");
     }
-    const auto batch = parse_ok(*file);
+    const auto batch = parse_nvd_ok(*file);
     ASSERT_EQ(batch.advisories.size(), 1U) << c.path;
     const auto& severities = batch.advisories[0].severities;
     ASSERT_EQ(severities.size(), 1U) << c.path;  // v3/v2 have no vector left and are dropped
@@ -131,7 +131,7 @@ TEST(NvdImporterTest, ApiPagesHaveAllRecordsAndMetricMix) {
       });
     });
   };
-  const auto batch2023 = parse_ok(*page2023);
+  const auto batch2023 = parse_nvd_ok(*page2023);
   EXPECT_EQ(batch2023.advisories.size(), 200U);
   EXPECT_EQ(batch2023.records_skipped, 0U);
   // README §5: cvssMetricV31 x199, V30 x3, V2 x1 (records carrying each).
@@ -139,7 +139,7 @@ TEST(NvdImporterTest, ApiPagesHaveAllRecordsAndMetricMix) {
   EXPECT_EQ(count_with(batch2023, "CVSS:3.0/", "CVSS_V3"), 3);
   EXPECT_EQ(count_with(batch2023, "", "CVSS_V2"), 1);
 
-  const auto batch1999 = parse_ok(*page1999);
+  const auto batch1999 = parse_nvd_ok(*page1999);
   EXPECT_EQ(batch1999.advisories.size(), 200U);
   EXPECT_EQ(count_with(batch1999, "", "CVSS_V2"), 197);
   EXPECT_EQ(count_with(batch1999, "CVSS:3.1/", "CVSS_V3"), 1);
@@ -163,10 +163,10 @@ TEST(NvdImporterTest, ReadsYearlyAndModifiedFeedFiles) {
     GTEST_SKIP() << "shared data missing";
   }
   EXPECT_EQ(year->name.find(".gz"), std::string::npos);  // decompressed by the source reader
-  const auto year_batch = parse_ok(*year);
+  const auto year_batch = parse_nvd_ok(*year);
   ASSERT_EQ(year_batch.advisories.size(), 3U);
   EXPECT_EQ(year_batch.advisories[0].id, "CVE-2021-3002");
-  const auto modified_batch = parse_ok(*modified);
+  const auto modified_batch = parse_nvd_ok(*modified);
   ASSERT_EQ(modified_batch.advisories.size(), 2U);
   EXPECT_EQ(modified_batch.advisories[0].details,
             "UPDATED BY MODIFIED FEED - this should overwrite the year feed data.");
