@@ -83,6 +83,13 @@ void expect_same_as_dpkg_query(const std::string& root) {
     }
   }
   for (const auto& diagnostic : inventory.diagnostics) {
+    // A live root changes while it is walked (other tests create and delete trees under /tmp):
+    // a file listed by the walk and gone when read is that race, not a cataloger problem.
+    std::error_code error;
+    if (!std::filesystem::exists(std::filesystem::path(root) / diagnostic.where, error) &&
+        diagnostic.message.find("no such file") != std::string::npos) {
+      continue;
+    }
     ADD_FAILURE() << "diagnostic: " << diagnostic.where << ": " << diagnostic.message;
   }
 }
