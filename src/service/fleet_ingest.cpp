@@ -105,7 +105,7 @@ Result<std::int64_t> FleetService::enqueue(const std::string& kind, const std::s
   job.payload = payload;
   job.enqueued_at = now();
   VIGIL_ASSIGN_OR_RETURN(const auto id, store_->enqueue(job));
-  queue_cv_.notify_one();
+  signal_queue();
   return id;
 }
 

@@ -28,18 +28,17 @@ Result<void> FleetService::match_resource(const std::string& resource_id,
 
 Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
     const std::string& resource_id, const internal::RematchScope* rematch) {
-  const std::optional<PreparedMatch> nothing;
   VIGIL_ASSIGN_OR_RETURN(auto resource, store_->resource(resource_id));
   if (!resource) {
-    return nothing;
+    return std::optional<PreparedMatch>();
   }
   VIGIL_ASSIGN_OR_RETURN(const auto rows, refresh_coverage_locked(*resource, nullptr));
   if (!internal::scan_allowed(rows)) {
-    return nothing;  // coverage records why it is not scanned
+    return std::optional<PreparedMatch>();  // coverage records why it is not scanned
   }
   VIGIL_ASSIGN_OR_RETURN(auto inventory, store_->inventory(resource_id));
   if (!inventory) {
-    return nothing;  // collection pending
+    return std::optional<PreparedMatch>();  // collection pending
   }
   const auto time = now();
   const std::string outcome_key = "scan.outcome." + resource_id;
@@ -49,7 +48,7 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
     VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource_id, time));
     publish_finding_changes(resource_id, closed.changed_ids, time);
     VIGIL_TRY(refresh_coverage_locked(*resource, nullptr));
-    return nothing;
+    return std::optional<PreparedMatch>();
   }
 
   ResourceContext context;
@@ -71,7 +70,7 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
   if (rematch != nullptr) {
     auto names = internal::select_rematch_packages(*inventory, rematch->keys, rematch->names);
     if (names && names->empty()) {
-      return nothing;  // none of this resource's packages changed
+      return std::optional<PreparedMatch>();  // none of this resource's packages changed
     }
     if (names) {
       scope = store::PackageScope{std::move(*names), rematch->vulnerabilities, {}};
@@ -141,24 +140,21 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
     observed.push_back(std::move(stored));
   }
   PreparedMatch prepared;
+  prepared.partial = scope.has_value();
+  VIGIL_ASSIGN_OR_RETURN(prepared.findings,
+                         store_->prepare_reconcile(resource_id, std::string(kPackageFinding),
+                                                   std::move(observed), std::move(scope)));
   prepared.resource = std::move(*resource);
   prepared.region = context.region;
   prepared.time = time;
-  prepared.observed = std::move(observed);
-  prepared.scope = std::move(scope);
   prepared.counts = std::move(counts);
   return std::optional<PreparedMatch>(std::move(prepared));
 }
 
 Result<void> FleetService::write_match(PreparedMatch& prepared) {
   const std::string& resource_id = prepared.resource.id;
-  VIGIL_ASSIGN_OR_RETURN(
-      prepared.summary,
-      prepared.scope ? store_->reconcile_package_findings(resource_id, std::string(kPackageFinding),
-                                                          std::move(prepared.observed),
-                                                          *prepared.scope, prepared.time)
-                     : store_->reconcile_findings(resource_id, std::string(kPackageFinding),
-                                                  std::move(prepared.observed), prepared.time));
+  VIGIL_ASSIGN_OR_RETURN(prepared.summary,
+                         store_->reconcile(std::move(prepared.findings), prepared.time));
   const std::string outcome_key = "scan.outcome." + resource_id;
   VIGIL_ASSIGN_OR_RETURN(const auto previous_outcome, store_->meta(outcome_key));
   if (previous_outcome && !previous_outcome->empty()) {
@@ -176,7 +172,7 @@ Result<void> FleetService::write_match(PreparedMatch& prepared) {
 void FleetService::publish_match(const PreparedMatch& prepared) {
   const store::ResourceRecord& resource = prepared.resource;
   publish_finding_changes(resource.id, prepared.summary.changed_ids, prepared.time);
-  if (prepared.scope) {
+  if (prepared.partial) {
     return;  // a partial re-match is not a scan of the whole resource: no scan event
   }
   FleetEvent event;

@@ -45,18 +45,30 @@ std::string collect_failure_reason(const Error& error) {
 
 }  // namespace
 
+void FleetService::signal_queue() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    ++queue_signal_;
+  }
+  queue_cv_.notify_all();
+}
+
 void FleetService::worker_loop(std::stop_token stop) {
   while (!stop.stop_requested()) {
+    std::uint64_t seen = 0;
     {
       std::lock_guard lock(queue_mutex_);
       ++busy_workers_;
+      seen = queue_signal_;
     }
     auto claimed = store_->claim_next();
     if (!claimed || !claimed->has_value()) {
+      // Sleep until jobs are enqueued after the claim found none (the poll catches jobs another
+      // process queued, and a restart's requeue).
       std::unique_lock lock(queue_mutex_);
       --busy_workers_;
       queue_cv_.notify_all();
-      queue_cv_.wait_for(lock, stop, kIdlePoll, [] { return false; });
+      queue_cv_.wait_for(lock, stop, kIdlePoll, [&] { return queue_signal_ != seen; });
       continue;
     }
     store::Job job = std::move(**claimed);
@@ -157,8 +169,8 @@ void FleetService::run_rematch_batch(std::vector<store::Job> jobs) {
     (void)store_->complete(job.id, outcome.has_value(), outcome ? "" : outcome.error().message);
   };
   {
-    // The batch's resource locks, each taken once and in address order (two resources may share
-    // one, and another worker's batch takes its own in the same order).
+    // The batch's resource locks, each taken once and in address order (another worker's batch
+    // takes its own in the same order, so two batches never wait on each other in a cycle).
     std::vector<std::mutex*> mutexes;
     for (const auto& job : jobs) {
       mutexes.push_back(&resource_lock(job.resource_id));

@@ -261,7 +261,7 @@ Result<RematchSummary> FleetService::queue_rematch(std::vector<std::string> part
   // One transaction for the whole round: workers start on a complete queue.
   VIGIL_TRY(store_->enqueue_all(jobs));
   summary.jobs_enqueued = jobs.size();
-  queue_cv_.notify_all();
+  signal_queue();
   return summary;
 }
 

@@ -89,7 +89,12 @@ void FleetService::stop() {
 }
 
 std::mutex& FleetService::resource_lock(const std::string& resource_id) {
-  return resource_locks_[std::hash<std::string>{}(resource_id) % resource_locks_.size()];
+  std::lock_guard lock(resource_locks_mutex_);
+  auto& slot = resource_locks_[resource_id];
+  if (!slot) {
+    slot = std::make_unique<std::mutex>();
+  }
+  return *slot;
 }
 
 void FleetService::publish(FleetEvent event) {

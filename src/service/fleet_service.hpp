@@ -6,7 +6,6 @@
 // methods and maps their values onto Inspector2's wire shapes.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -20,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -353,8 +353,8 @@ class FleetService {
     store::ResourceRecord resource;
     std::string region;
     store::Timestamp time = 0;
-    std::vector<store::StoredFinding> observed;
-    std::optional<store::PackageScope> scope;  // a partial re-match
+    store::PreparedReconcile findings;  // observed, derived outside the writer
+    bool partial = false;               // a partial re-match (a PackageScope)
     std::map<std::string, std::int64_t> counts;
     store::ReconcileSummary summary;  // filled by write_match
     bool initial = false;
@@ -417,11 +417,19 @@ class FleetService {
   // Per account: the analysis of its latest bundle (null: none stored), loaded lazily.
   std::map<std::string, std::shared_ptr<const NetworkState>> network_;
 
-  std::array<std::mutex, 64> resource_locks_;  // one scan of a resource at a time
+  // One scan of a resource at a time: a mutex per resource id, made on first use and kept for
+  // the life of the service (tens of bytes per resource). Striped locks made two workers' batches
+  // of re-matches wait for each other whenever any two of their resources shared a stripe.
+  std::mutex resource_locks_mutex_;
+  std::unordered_map<std::string, std::unique_ptr<std::mutex>> resource_locks_;
 
   std::mutex queue_mutex_;
   std::condition_variable_any queue_cv_;
   std::size_t busy_workers_ = 0;
+  // Bumped (under queue_mutex_) whenever jobs are enqueued: an idle worker wakes on a change,
+  // not at its next poll.
+  std::uint64_t queue_signal_ = 0;
+  void signal_queue();
   std::vector<std::jthread> workers_;
   std::jthread scheduler_;
   bool stopped_ = false;

@@ -12,6 +12,27 @@
 #include "store/internal/sqlite_store.hpp"
 #include "store/sqlite_store.hpp"
 
+namespace vigil::store {
+
+// What prepare_reconcile derived, for reconcile to write.
+struct PreparedReconcile::State {
+  std::string resource_id;
+  std::string finding_type;
+  std::vector<StoredFinding> observed;
+  std::optional<PackageScope> scope;
+  std::unordered_set<std::string> ids;  // every id observed (and kept open, for a scope)
+  std::vector<std::optional<internal::FindingColumns>> columns;
+  std::vector<std::string> documents;
+};
+
+PreparedReconcile::PreparedReconcile() = default;
+PreparedReconcile::PreparedReconcile(std::unique_ptr<State> state) : state_(std::move(state)) {}
+PreparedReconcile::PreparedReconcile(PreparedReconcile&&) noexcept = default;
+PreparedReconcile& PreparedReconcile::operator=(PreparedReconcile&&) noexcept = default;
+PreparedReconcile::~PreparedReconcile() = default;
+
+}  // namespace vigil::store
+
 namespace vigil::store::internal {
 
 namespace {
@@ -212,32 +233,43 @@ bool touched_by(const model::Finding& finding, const std::set<std::string>& ids)
                      [&](const std::string& alias) { return ids.contains(alias); });
 }
 
-// Both reconciles: `scope` null = the whole resource, else only findings on its packages.
-Result<ReconcileSummary> reconcile(Database& database, const std::string& resource_id,
-                                   const std::string& finding_type,
-                                   std::vector<StoredFinding> observed, const PackageScope* scope,
-                                   Timestamp now) {
+}  // namespace
+
+using PreparedState = PreparedReconcile::State;
+
+namespace {
+
+Result<void> derive_one(PreparedState& state, std::size_t index) {
+  VIGIL_ASSIGN_OR_RETURN(auto derived, derive_columns(state.observed[index]));
+  state.columns[index] = std::move(derived);
+  // The document holds no lifecycle timestamps, so it is known before the transaction.
+  state.documents[index] = finding_to_json(state.observed[index]);
+  return {};
+}
+
+// Validates `observed` and derives every column and document outside the writer. Findings no
+// changed id touches are derived only if the store turns out not to hold them open.
+Result<std::unique_ptr<PreparedState>> prepare(const std::string& resource_id,
+                                               const std::string& finding_type,
+                                               std::vector<StoredFinding> observed,
+                                               std::optional<PackageScope> scope) {
   if (resource_id.empty() || finding_type.empty()) {
     return fail(Error::invalid_argument("reconcile needs a resource id and a finding type"));
   }
+  auto state = std::make_unique<PreparedState>();
+  state->resource_id = resource_id;
+  state->finding_type = finding_type;
+  state->observed = std::move(observed);
+  state->scope = std::move(scope);
   const std::set<std::string>* changed =
-      scope != nullptr && scope->changed_vulnerabilities ? &*scope->changed_vulnerabilities
-                                                         : nullptr;
-  // Validate and derive every column before taking the writer: the transaction stays short.
-  // Findings no changed id touches are derived only if the store turns out not to hold them open.
-  std::unordered_set<std::string> ids;
-  std::vector<std::optional<FindingColumns>> columns(observed.size());
-  std::vector<std::string> documents(observed.size());
-  const auto derive = [&](std::size_t index) -> Result<void> {
-    VIGIL_ASSIGN_OR_RETURN(auto derived, derive_columns(observed[index]));
-    columns[index] = std::move(derived);
-    // The document holds no lifecycle timestamps, so it is known before the transaction:
-    // serialising outside the writer lets concurrent scans overlap.
-    documents[index] = finding_to_json(observed[index]);
-    return {};
-  };
-  for (std::size_t index = 0; index < observed.size(); ++index) {
-    model::Finding& finding = observed[index].finding;
+      state->scope && state->scope->changed_vulnerabilities
+          ? &*state->scope->changed_vulnerabilities
+          : nullptr;
+  state->columns.resize(state->observed.size());
+  state->documents.resize(state->observed.size());
+  auto& ids = state->ids;
+  for (std::size_t index = 0; index < state->observed.size(); ++index) {
+    model::Finding& finding = state->observed[index].finding;
     if (finding.id.empty()) {
       return fail(Error::invalid_argument("reconcile {}: a finding has no id", resource_id));
     }
@@ -251,9 +283,9 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
       return fail(Error::invalid_argument("reconcile {}: finding {} belongs to resource {}",
                                           resource_id, finding.id, finding.resource_id));
     }
-    if (observed[index].type != finding_type) {
+    if (state->observed[index].type != finding_type) {
       return fail(Error::invalid_argument("reconcile {}: finding {} has type {}, not {}",
-                                          resource_id, finding.id, observed[index].type,
+                                          resource_id, finding.id, state->observed[index].type,
                                           finding_type));
     }
     if (finding.status == model::FindingStatus::kClosed) {
@@ -261,13 +293,27 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
                                           resource_id, finding.id));
     }
     if (changed == nullptr || touched_by(finding, *changed)) {
-      VIGIL_TRY(derive(index));
+      VIGIL_TRY(derive_one(*state, index));
     }
   }
-  if (scope != nullptr) {
-    ids.insert(scope->unchanged.begin(), scope->unchanged.end());  // kept open, not closed
+  if (state->scope) {
+    ids.insert(state->scope->unchanged.begin(), state->scope->unchanged.end());  // kept open
   }
+  return state;
+}
 
+// Writes a prepared reconcile in one transaction (or savepoint, inside a batch).
+Result<ReconcileSummary> write_prepared(Database& database, PreparedState& state, Timestamp now) {
+  const std::string& resource_id = state.resource_id;
+  const std::string& finding_type = state.finding_type;
+  const PackageScope* scope = state.scope ? &*state.scope : nullptr;
+  const std::set<std::string>* changed =
+      scope != nullptr && scope->changed_vulnerabilities ? &*scope->changed_vulnerabilities
+                                                         : nullptr;
+  auto& observed = state.observed;
+  auto& columns = state.columns;
+  auto& documents = state.documents;
+  const auto& ids = state.ids;
   ReconcileSummary summary;
   auto conn = database.writer();
   VIGIL_ASSIGN_OR_RETURN(auto transaction, sql::Transaction::begin(conn->connection()));
@@ -297,7 +343,7 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
         ++summary.unchanged;  // open, and no changed advisory touches it
         continue;
       }
-      VIGIL_TRY(derive(index));
+      VIGIL_TRY(derive_one(state, index));
     }
     std::optional<Previous> previous;
     if (const auto it = existing.find(stored.finding.id); it != existing.end()) {
@@ -357,17 +403,36 @@ Result<ReconcileSummary> reconcile(Database& database, const std::string& resour
 
 }  // namespace
 
+Result<PreparedReconcile> SqliteStore::prepare_reconcile(const std::string& resource_id,
+                                                         const std::string& finding_type,
+                                                         std::vector<StoredFinding> observed,
+                                                         std::optional<PackageScope> scope) {
+  VIGIL_ASSIGN_OR_RETURN(auto state,
+                         prepare(resource_id, finding_type, std::move(observed), std::move(scope)));
+  return PreparedReconcile(std::move(state));
+}
+
+Result<ReconcileSummary> SqliteStore::reconcile(PreparedReconcile prepared, Timestamp now) {
+  if (prepared.state() == nullptr) {
+    return fail(Error::invalid_argument("reconcile of nothing prepared"));
+  }
+  return write_prepared(*database_, *prepared.state(), now);
+}
+
 Result<ReconcileSummary> SqliteStore::reconcile_findings(const std::string& resource_id,
                                                          const std::string& finding_type,
                                                          std::vector<StoredFinding> observed,
                                                          Timestamp now) {
-  return reconcile(*database_, resource_id, finding_type, std::move(observed), nullptr, now);
+  VIGIL_ASSIGN_OR_RETURN(auto state,
+                         prepare(resource_id, finding_type, std::move(observed), std::nullopt));
+  return write_prepared(*database_, *state, now);
 }
 
 Result<ReconcileSummary> SqliteStore::reconcile_package_findings(
     const std::string& resource_id, const std::string& finding_type,
     std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) {
-  return reconcile(*database_, resource_id, finding_type, std::move(observed), &scope, now);
+  VIGIL_ASSIGN_OR_RETURN(auto state, prepare(resource_id, finding_type, std::move(observed), scope));
+  return write_prepared(*database_, *state, now);
 }
 
 Result<std::set<std::string>> SqliteStore::open_finding_ids(

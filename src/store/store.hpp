@@ -191,6 +191,23 @@ struct ReconcileSummary {
   std::vector<std::string> changed_ids;  // created + reopened + updated + closed, for events
 };
 
+// One scan's observed findings, checked, with every stored column and document derived ahead
+// of the write (Store::prepare_reconcile): the CPU-heavy half of a reconcile, made outside the
+// writer so that scans preparing on other threads overlap with the one writing.
+class PreparedReconcile {
+ public:
+  struct State;  // the store's own
+  PreparedReconcile();
+  explicit PreparedReconcile(std::unique_ptr<State> state);
+  PreparedReconcile(PreparedReconcile&&) noexcept;
+  PreparedReconcile& operator=(PreparedReconcile&&) noexcept;
+  ~PreparedReconcile();
+  State* state() const { return state_.get(); }
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
 enum class SortOrder { kAscending, kDescending };
 
 struct FindingQuery {
@@ -333,6 +350,14 @@ class Store {
   virtual Result<ReconcileSummary> reconcile_package_findings(
       const std::string& resource_id, const std::string& finding_type,
       std::vector<StoredFinding> observed, const PackageScope& scope, Timestamp now) = 0;
+  // The two halves of either reconcile above: prepare_reconcile validates `observed` and
+  // derives what will be written (no store access; any thread, no lock), reconcile writes it.
+  // `scope` null = reconcile_findings, else reconcile_package_findings.
+  virtual Result<PreparedReconcile> prepare_reconcile(const std::string& resource_id,
+                                                     const std::string& finding_type,
+                                                     std::vector<StoredFinding> observed,
+                                                     std::optional<PackageScope> scope) = 0;
+  virtual Result<ReconcileSummary> reconcile(PreparedReconcile prepared, Timestamp now) = 0;
   // The ids of the resource's open findings of `finding_type` on one of `package_names`.
   virtual Result<std::set<std::string>> open_finding_ids(
       const std::string& resource_id, const std::string& finding_type,

@@ -56,6 +56,11 @@ class SqliteStore final : public Store {
                                                       std::vector<StoredFinding> observed,
                                                       const PackageScope& scope,
                                                       Timestamp now) override;
+  Result<PreparedReconcile> prepare_reconcile(const std::string& resource_id,
+                                             const std::string& finding_type,
+                                             std::vector<StoredFinding> observed,
+                                             std::optional<PackageScope> scope) override;
+  Result<ReconcileSummary> reconcile(PreparedReconcile prepared, Timestamp now) override;
   Result<void> write_batch(const std::function<Result<void>()>& body) override;
   Result<std::set<std::string>> open_finding_ids(const std::string& resource_id,
                                                  const std::string& finding_type,
