@@ -1,5 +1,7 @@
 #include "store/internal/db.hpp"
 
+#include <sqlite3.h>
+
 #include <utility>
 
 namespace vigil::store::internal {
@@ -14,7 +16,9 @@ constexpr std::size_t kMaxCachedStatements = 256;
 // journal_size_limit truncates the WAL after a checkpoint so one huge transaction does not leave
 // a WAL file of its size behind. Checkpoints every 8,192 pages (32 MiB) instead of SQLite's 1,000:
 // a re-match round rewrites the same hot index pages many times, and each checkpoint copies a
-// page once however often it was written (and pays the one fsync of synchronous=NORMAL).
+// page once however often it was written (and pays the one fsync of synchronous=NORMAL). Once
+// the store is open they run on the checkpointer thread (Database::start_checkpointer); the
+// wal_autocheckpoint here covers the writer until then.
 constexpr std::string_view kTuning =
     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456; "
     "PRAGMA journal_size_limit = 67108864; PRAGMA wal_autocheckpoint = 8192;";
@@ -89,7 +93,46 @@ ReadLease::~ReadLease() {
 
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path) {
   VIGIL_ASSIGN_OR_RETURN(auto writer, open_connection(path));
-  return std::unique_ptr<Database>(new Database(path, std::move(writer)));
+  std::unique_ptr<Database> database(new Database(path, std::move(writer)));
+  // Without a second connection the writer keeps checkpointing itself (wal_autocheckpoint).
+  if (auto checkpointer = open_connection(path); checkpointer) {
+    database->start_checkpointer(std::move(*checkpointer));
+  }
+  return database;
+}
+
+void Database::start_checkpointer(sql::Connection connection) {
+  checkpointer_ = std::jthread([this, connection = std::move(connection)](std::stop_token stop) {
+    while (true) {
+      {
+        std::unique_lock lock(checkpoint_mutex_);
+        if (!checkpoint_cv_.wait(lock, stop, [this] { return checkpoint_due_; })) {
+          return;  // stopping
+        }
+        checkpoint_due_ = false;
+      }
+      // A failure (a busy checkpoint lock) is retried at the next commit's signal.
+      (void)sqlite3_wal_checkpoint_v2(connection.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      nullptr, nullptr);
+      ++background_checkpoints_;
+    }
+  });
+  // Replaces SQLite's own autocheckpoint hook on the writer.
+  sqlite3_wal_hook(writer_.connection().handle(), &Database::on_wal_commit, this);
+}
+
+int Database::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+  auto* database = static_cast<Database*>(self);
+  if (pages >= kWriterCheckpointPages) {
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard lock(database->checkpoint_mutex_);
+      database->checkpoint_due_ = true;
+    }
+    database->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
 }
 
 WriteLease Database::writer() {

@@ -10,6 +10,7 @@
 
 #include "core/sqlite.hpp"
 #include "store/internal/codec.hpp"
+#include "store/internal/db.hpp"
 #include "store/store_test_support.hpp"
 
 namespace vigil::store {
@@ -501,6 +502,36 @@ TEST(SqliteStoreTest, ConcurrentReadersAndWriters) {
   }
   EXPECT_FALSE(failed);
   EXPECT_EQ(*store->pending_jobs(), 100U);
+}
+
+// A commit that grows the WAL past kCheckpointPages wakes the checkpointer thread, which copies
+// the pages into the database file on its own connection (the writer's hook replaced SQLite's
+// autocheckpoint, so nothing else would before the connections close).
+TEST(StoreDatabaseTest, CheckpointerCopiesALargeWalIntoTheDatabase) {
+  vigil::testing::TempDir dir;
+  const auto path = dir.path() / "db.sqlite";
+  auto database = internal::Database::open(path);
+  ASSERT_TRUE(database) << database.error().message;
+  {
+    auto writer = (*database)->writer();
+    ASSERT_TRUE(writer->connection().exec("CREATE TABLE t(b BLOB)"));
+    ASSERT_TRUE(writer->connection().exec(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9000) "
+        "INSERT INTO t SELECT randomblob(4000) FROM n"));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((std::filesystem::file_size(path) < 32U * 1024 * 1024 ||
+          (*database)->background_checkpoints() == 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE((*database)->background_checkpoints(), 1U);
+  EXPECT_GE(std::filesystem::file_size(path), 32U * 1024 * 1024);
+  auto reader = (*database)->reader();
+  ASSERT_TRUE(reader);
+  auto count = (*reader)->connection().prepare("SELECT count(*) FROM t").value();
+  ASSERT_TRUE(count.step().value());
+  EXPECT_EQ(count.column_int(0), 9000);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -109,12 +110,24 @@ class Database {
   // A reader connection (opened on demand; at most kMaxIdleReaders kept open when idle).
   [[nodiscard]] Result<ReadLease> reader();
 
+  // WAL pages after which a commit wakes the checkpointer, and after which the writer
+  // checkpoints itself (a checkpointer that cannot keep up).
+  static constexpr int kCheckpointPages = 8192;  // 32 MiB
+  static constexpr int kWriterCheckpointPages = 8 * kCheckpointPages;
+  // Checkpoints the checkpointer thread has run (for tests).
+  std::uint64_t background_checkpoints() const { return background_checkpoints_.load(); }
+
  private:
   friend class ReadLease;
   static constexpr std::size_t kMaxIdleReaders = 8;
   explicit Database(std::filesystem::path path, sql::Connection writer)
       : path_(std::move(path)), writer_(std::move(writer)) {}
   void give_back(std::unique_ptr<Conn> conn);
+  // Checkpoints run on their own thread and connection (PASSIVE: they block neither readers
+  // nor the writer), so a commit never pays for copying the WAL into the database while the
+  // writer is held. The writer's commit hook only wakes the thread.
+  void start_checkpointer(sql::Connection connection);
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
 
   std::filesystem::path path_;
   std::mutex write_mutex_;
@@ -122,6 +135,11 @@ class Database {
   Conn writer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Conn>> idle_readers_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable_any checkpoint_cv_;
+  bool checkpoint_due_ = false;
+  std::atomic<std::uint64_t> background_checkpoints_{0};
+  std::jthread checkpointer_;  // last: stopped and joined before the connections close
 };
 
 }  // namespace vigil::store::internal
