@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "core/field_count.hpp"
 #include "sources/digest.hpp"
 
 namespace vigil::service {
@@ -21,20 +22,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Counts the fields of an aggregate (T{a, b, ...} with as many convertible arguments as it
-// takes), so the codec below fails to compile when a model type grows.
-struct AnyField {
-  template <class T>
-  operator T() const;  // never defined: only used in unevaluated requires-expressions
-};
-template <class T, class... Fields>
-consteval size_t field_count() {
-  if constexpr (requires { T{Fields{}..., AnyField{}}; }) {
-    return field_count<T, Fields..., AnyField>();
-  } else {
-    return sizeof...(Fields);
-  }
-}
 static_assert(field_count<model::Package>() == 12,
               "model::Package changed: update encode/decode_inventory and kCodecVersion");
 static_assert(field_count<model::OsIdentity>() == 6,

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "store/internal/finding_json_writer.hpp"
+
 namespace vigil::store::internal {
 
 namespace {
@@ -324,7 +326,9 @@ std::optional<model::FindingStatus> parse_finding_status(std::string_view name) 
   return std::nullopt;
 }
 
-std::string finding_to_json(const StoredFinding& finding) {
+// The tree-building original of finding_to_json (finding_json_writer.cpp writes the same bytes
+// directly); kept as the differential test's reference.
+std::string finding_to_json_reference(const StoredFinding& finding) {
   json out = {{"finding", model_finding_to_json(finding.finding)},
               {"type", finding.type},
               {"resourceType", finding.resource_type},
