@@ -84,6 +84,7 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
     VIGIL_ASSIGN_OR_RETURN(open_ids, store_->open_finding_ids(resource_id,
                                                               std::string(kPackageFinding),
                                                               scope->package_names));
+    scope->open_ids = open_ids;  // read under this resource's lock: the write need not again
     const auto& changed = *scope->changed_vulnerabilities;
     build = [&](const std::string& id, const matcher::Match& match) {
       if (!open_ids.contains(id) || changed.contains(match.vulnerability_id)) {

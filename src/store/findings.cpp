@@ -203,7 +203,7 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> open_findings(
   return rows;
 }
 
-// Closes the rows of `open` whose ARN is not in `keep`.
+// Closes the rows of `open` whose ARN is not in `keep`; a row id of 0 is looked up by ARN.
 Result<void> close_missing(Conn& conn, std::vector<std::pair<std::int64_t, std::string>> open,
                            const std::unordered_set<std::string>& keep, Timestamp now,
                            ReconcileSummary& summary) {
@@ -213,6 +213,16 @@ Result<void> close_missing(Conn& conn, std::vector<std::pair<std::int64_t, std::
   for (auto& [id, arn] : open) {
     if (keep.count(arn) != 0) {
       continue;
+    }
+    if (id == 0) {
+      VIGIL_ASSIGN_OR_RETURN(
+          auto find, conn.statement("SELECT id FROM findings WHERE arn = ? AND status <> 'CLOSED'"));
+      find->bind(1, arn);
+      VIGIL_ASSIGN_OR_RETURN(const bool found, find->step());
+      if (!found) {
+        continue;  // closed (or gone) already
+      }
+      id = find->column_int(0);
     }
     close->bind(1, now).bind(2, now).bind(3, id);
     VIGIL_TRY(close->run());
@@ -327,9 +337,16 @@ Result<ReconcileSummary> write_prepared(Database& database, PreparedState& state
     }
     existing.swap(*loaded);
   }
-  VIGIL_ASSIGN_OR_RETURN(auto open,
-                         open_findings(*conn, resource_id, finding_type,
-                                       scope != nullptr ? &scope->package_names : nullptr));
+  std::vector<std::pair<std::int64_t, std::string>> open;
+  if (scope != nullptr && scope->open_ids) {
+    // The caller's reading under the resource's lock: row ids are looked up only to close.
+    for (const auto& arn : *scope->open_ids) {
+      open.emplace_back(0, arn);
+    }
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(open, open_findings(*conn, resource_id, finding_type,
+                                               scope != nullptr ? &scope->package_names : nullptr));
+  }
   std::unordered_set<std::string> open_ids;
   if (changed != nullptr) {
     for (const auto& row : open) {

@@ -259,6 +259,19 @@ TEST(FindingLifecycleTest, ChangedVulnerabilitiesScopeWhatAPartialReconcileRewri
   EXPECT_EQ(*store->open_finding_ids("i-1", kPackage, {"openssl"}),
             (std::set<std::string>{a.finding.id, b.finding.id, c.finding.id}));
   EXPECT_TRUE(store->open_finding_ids("i-1", kPackage, {"curl"})->empty());
+
+  // With the caller's reading of the open ids the store does not read them again: what the
+  // reading leaves out is not closed (c), what it names and is not observed is (b, looked up by
+  // ARN), and an id it names that is closed already is not closed twice (n).
+  PackageScope known{{"openssl"}, std::set<std::string>{}, {}};
+  known.open_ids = std::set<std::string>{a.finding.id, b.finding.id, n.finding.id};
+  auto reused = store->reconcile_package_findings("i-1", kPackage, {a}, known, 5000);
+  ASSERT_TRUE(reused) << reused.error().message;
+  EXPECT_EQ(reused->closed, 1U);
+  EXPECT_EQ(reused->changed_ids, std::vector<std::string>{b.finding.id});
+  EXPECT_EQ(*store->open_finding_ids("i-1", kPackage, {"openssl"}),
+            (std::set<std::string>{a.finding.id, c.finding.id}));
+  EXPECT_EQ((*store->finding(b.finding.id))->closed_at, 5000);
 }
 
 TEST(FindingLifecycleTest, RejectsInconsistentObservations) {

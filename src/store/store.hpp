@@ -180,6 +180,10 @@ struct PackageScope {
   // Finding ids observed again without being rebuilt (open, and no changed id touches them):
   // they stay as stored, and are not closed.
   std::vector<std::string> unchanged;
+  // When given, the ids of the resource's open findings of this type on `package_names` as the
+  // caller read them (open_finding_ids) while holding the resource's scan lock, so that nothing
+  // changed them since: reconcile uses them instead of reading them again inside the writer.
+  std::optional<std::set<std::string>> open_ids = std::nullopt;
 };
 
 struct ReconcileSummary {
