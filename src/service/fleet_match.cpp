@@ -36,14 +36,27 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
   if (!internal::scan_allowed(rows)) {
     return std::optional<PreparedMatch>();  // coverage records why it is not scanned
   }
-  VIGIL_ASSIGN_OR_RETURN(auto inventory, store_->inventory(resource_id));
+  // A re-match for changed advisories decodes and re-evaluates only the packages they touch.
+  std::optional<std::set<std::string>> selected;
+  std::size_t package_count = 0;
+  const store::PackageSelector select = [&](const std::vector<store::PackageHead>& heads) {
+    package_count = heads.size();
+    selected = internal::select_rematch_names(heads, rematch->keys, rematch->names);
+    return selected;
+  };
+  VIGIL_ASSIGN_OR_RETURN(auto inventory, rematch != nullptr
+                                             ? store_->inventory(resource_id, select)
+                                             : store_->inventory(resource_id));
   if (!inventory) {
     return std::optional<PreparedMatch>();  // collection pending
+  }
+  if (rematch == nullptr) {
+    package_count = inventory->packages.size();
   }
   const auto time = now();
   const std::string outcome_key = "scan.outcome." + resource_id;
   if (!internal::supported_os(inventory->os.id) ||
-      (inventory->os.id.empty() && inventory->packages.empty() && resource->type == kEc2Instance)) {
+      (inventory->os.id.empty() && package_count == 0 && resource->type == kEc2Instance)) {
     VIGIL_TRY(store_->put_meta(outcome_key, "UNSUPPORTED_OS"));
     VIGIL_ASSIGN_OR_RETURN(const auto closed, store_->close_findings(resource_id, time));
     publish_finding_changes(resource_id, closed.changed_ids, time);
@@ -65,16 +78,12 @@ Result<std::optional<FleetService::PreparedMatch>> FleetService::prepare_match(
     std::lock_guard pipeline_lock(pipeline_mutex_);
     pipeline = pipeline_;
   }
-  // A re-match for changed advisories re-evaluates only the packages they touch.
   std::optional<store::PackageScope> scope;
-  if (rematch != nullptr) {
-    auto names = internal::select_rematch_packages(*inventory, rematch->keys, rematch->names);
-    if (names && names->empty()) {
+  if (selected) {
+    if (selected->empty()) {
       return std::optional<PreparedMatch>();  // none of this resource's packages changed
     }
-    if (names) {
-      scope = store::PackageScope{std::move(*names), rematch->vulnerabilities, {}};
-    }
+    scope = store::PackageScope{std::move(*selected), rematch->vulnerabilities, {}};
   }
   // With the changed advisory ids known, a match none of them touches whose finding is open
   // already is not rebuilt: only its id travels, to keep the finding from closing.

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <string_view>
 #include <vector>
 
 #include "matcher/matcher.hpp"
@@ -11,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string package_key_name(model::Ecosystem ecosystem, const std::string& name) {
+std::string package_key_name(model::Ecosystem ecosystem, std::string_view name) {
   return matcher::normalize_name(ecosystem, name);
 }
 
@@ -80,35 +82,50 @@ std::optional<RematchScope> rematch_scope(const std::string& payload) {
   return scope;
 }
 
-std::optional<std::set<std::string>> select_rematch_packages(model::Inventory& inventory,
-                                                             const PackageKeys& keys,
-                                                             const std::set<std::string>& names) {
+std::optional<std::set<std::string>> select_rematch_names(
+    const std::vector<store::PackageHead>& heads, const PackageKeys& keys,
+    const std::set<std::string>& names) {
   // Every instance whose (ecosystem, name) or (ecosystem, source name) changed, as the store's
   // package index keys them...
-  std::set<std::string> selected_names;
-  for (const auto& package : inventory.packages) {
-    const std::string ecosystem(model::ecosystem_name(package.ecosystem));
-    if (names.contains(package.name) ||
-        keys.contains({ecosystem, package_key_name(package.ecosystem, package.name)}) ||
-        (!package.source_name.empty() &&
-         keys.contains({ecosystem, package_key_name(package.ecosystem, package.source_name)}))) {
-      selected_names.insert(package.name);
+  std::set<std::string> selected;
+  for (const auto& head : heads) {
+    std::string name(head.name);
+    if (selected.contains(name)) {
+      continue;
+    }
+    const std::string ecosystem(model::ecosystem_name(head.ecosystem));
+    if (names.contains(name) || keys.contains({ecosystem, package_key_name(head.ecosystem, name)}) ||
+        (!head.source_name.empty() &&
+         keys.contains({ecosystem, package_key_name(head.ecosystem, head.source_name)}))) {
+      selected.insert(std::move(name));
     }
   }
   // ...then every instance sharing one of their names, whatever its ecosystem: findings are
   // scoped by package name, so all of a name's findings must be re-evaluated together.
-  std::vector<model::Package> selected;
-  for (auto& package : inventory.packages) {
-    if (selected_names.contains(package.name)) {
-      selected.push_back(std::move(package));
-    }
-  }
-  if (selected.size() == inventory.packages.size()) {
-    inventory.packages = std::move(selected);
+  const auto in_scope = std::count_if(heads.begin(), heads.end(), [&](const auto& head) {
+    return selected.contains(std::string(head.name));
+  });
+  if (static_cast<std::size_t>(in_scope) == heads.size()) {
     return std::nullopt;  // everything changed: a full re-match
   }
-  inventory.packages = std::move(selected);
-  return selected_names;
+  return selected;
+}
+
+std::optional<std::set<std::string>> select_rematch_packages(model::Inventory& inventory,
+                                                             const PackageKeys& keys,
+                                                             const std::set<std::string>& names) {
+  std::vector<store::PackageHead> heads;
+  heads.reserve(inventory.packages.size());
+  for (const auto& package : inventory.packages) {
+    heads.push_back({package.ecosystem, package.name, package.source_name});
+  }
+  auto selected = select_rematch_names(heads, keys, names);
+  if (selected) {
+    std::erase_if(inventory.packages, [&](const model::Package& package) {
+      return !selected->contains(package.name);
+    });
+  }
+  return selected;
 }
 
 }  // namespace vigil::service::internal

@@ -2,6 +2,8 @@
 // so this is on the continuous-rescanning hot path. The encoder is codec.cpp's inventory_to_json.
 #include <simdjson.h>
 
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -35,19 +37,43 @@ void read(element value, bool& out) {
   }
 }
 
+model::Ecosystem ecosystem_from(element value) {
+  if (value.is_null()) {
+    return model::Ecosystem::kGeneric;
+  }
+  auto parsed = model::parse_ecosystem(std::string_view(value.get_string()));
+  if (!parsed) {
+    throw std::invalid_argument(parsed.error().message);
+  }
+  return parsed->ecosystem;
+}
+
+// A string member's view ("" when absent or null); any other type throws (simdjson_error).
+std::string_view view_of(object members, std::string_view key) {
+  element value;
+  if (members[key].get(value) != simdjson::SUCCESS || value.is_null()) {
+    return {};
+  }
+  return value.get_string();
+}
+
+store::PackageHead head_from(object members) {
+  store::PackageHead head;
+  if (element value; members["ecosystem"].get(value) == simdjson::SUCCESS) {
+    head.ecosystem = ecosystem_from(value);
+  }
+  head.name = view_of(members, "name");
+  head.source_name = view_of(members, "sourceName");
+  return head;
+}
+
 model::Package package_from(object members) {
   model::Package package;
   for (const auto field : members) {
     const std::string_view key = field.key;
     const element value = field.value;
     if (key == "ecosystem") {
-      if (!value.is_null()) {
-        auto parsed = model::parse_ecosystem(std::string_view(value.get_string()));
-        if (!parsed) {
-          throw std::invalid_argument(parsed.error().message);
-        }
-        package.ecosystem = parsed->ecosystem;
-      }
+      package.ecosystem = ecosystem_from(value);
     } else if (key == "name") {
       read(value, package.name);
     } else if (key == "version") {
@@ -116,6 +142,11 @@ void os_from(object members, model::OsIdentity& os) {
 }  // namespace
 
 Result<model::Inventory> inventory_from_json(std::string_view text) {
+  return inventory_from_json(text, nullptr);
+}
+
+Result<model::Inventory> inventory_from_json(std::string_view text,
+                                             const PackageSelector* select) {
   try {
     thread_local simdjson::dom::parser parser;
     const object root = parser.parse(simdjson::padded_string(text)).get_object();
@@ -127,8 +158,20 @@ Result<model::Inventory> inventory_from_json(std::string_view text) {
       } else if (key == "os" && !field.value.is_null()) {
         os_from(field.value.get_object(), inventory.os);
       } else if (key == "packages" && !field.value.is_null()) {
+        std::optional<std::set<std::string>> names;
+        if (select != nullptr) {
+          std::vector<store::PackageHead> heads;
+          for (const element item : field.value.get_array()) {
+            heads.push_back(head_from(item.get_object()));
+          }
+          names = (*select)(heads);
+        }
         for (const element item : field.value.get_array()) {
-          inventory.packages.push_back(package_from(item.get_object()));
+          const object members = item.get_object();
+          if (names && !names->contains(std::string(view_of(members, "name")))) {
+            continue;
+          }
+          inventory.packages.push_back(package_from(members));
         }
       } else if (key == "diagnostics" && !field.value.is_null()) {
         for (const element item : field.value.get_array()) {

@@ -352,6 +352,16 @@ Result<void> SqliteStore::put_inventory(const std::string& resource_id, const st
 }
 
 Result<std::optional<model::Inventory>> SqliteStore::inventory(const std::string& resource_id) {
+  return stored_inventory(resource_id, nullptr);
+}
+
+Result<std::optional<model::Inventory>> SqliteStore::inventory(const std::string& resource_id,
+                                                               const PackageSelector& select) {
+  return stored_inventory(resource_id, &select);
+}
+
+Result<std::optional<model::Inventory>> SqliteStore::stored_inventory(
+    const std::string& resource_id, const PackageSelector* select) {
   VIGIL_ASSIGN_OR_RETURN(auto conn, database_->reader());
   VIGIL_ASSIGN_OR_RETURN(auto query,
                          conn->statement("SELECT json FROM inventories WHERE resource_id = ?"));
@@ -360,7 +370,7 @@ Result<std::optional<model::Inventory>> SqliteStore::inventory(const std::string
   if (!found) {
     return std::optional<model::Inventory>();
   }
-  VIGIL_ASSIGN_OR_RETURN(auto inventory, inventory_from_json(query->column_text(0)));
+  VIGIL_ASSIGN_OR_RETURN(auto inventory, inventory_from_json(query->column_text(0), select));
   return std::optional<model::Inventory>(std::move(inventory));
 }
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -212,6 +213,16 @@ class PreparedReconcile {
   std::unique_ptr<State> state_;
 };
 
+// One stored package's identity, as Store::inventory's selector sees it (views into the stored
+// document, valid during the call).
+struct PackageHead {
+  model::Ecosystem ecosystem = model::Ecosystem::kGeneric;
+  std::string_view name;
+  std::string_view source_name;
+};
+using PackageSelector =
+    std::function<std::optional<std::set<std::string>>(const std::vector<PackageHead>&)>;
+
 enum class SortOrder { kAscending, kDescending };
 
 struct FindingQuery {
@@ -323,6 +334,11 @@ class Store {
   virtual Result<void> put_inventory(const std::string& resource_id, const std::string& hash,
                                      const model::Inventory& inventory) = 0;
   virtual Result<std::optional<model::Inventory>> inventory(const std::string& resource_id) = 0;
+  // The same, decoding only the packages `select` picks: it sees every package's head (in
+  // inventory order) and returns the names whose packages to decode, or nullopt for all. A
+  // partial re-match needs a handful of a host's hundreds of packages.
+  virtual Result<std::optional<model::Inventory>> inventory(const std::string& resource_id,
+                                                            const PackageSelector& select) = 0;
   // Resources whose current inventory holds a package with one of these (ecosystem name,
   // normalised package name) keys — those a vulnerability-data change can affect.
   virtual Result<std::vector<std::string>> resources_with_packages(

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "core/sqlite.hpp"
 #include "store/internal/codec.hpp"
@@ -215,6 +216,34 @@ TEST(SqliteStoreTest, InventoryRoundTripAndPackageIndex) {
     ASSERT_FALSE(decoded) << bad;
     EXPECT_NE(decoded.error().message.find("stored inventory"), std::string::npos) << bad;
   }
+  // A selector sees every package's head and has only the packages it names decoded; nullopt
+  // decodes them all, and a damaged head is the same typed error.
+  std::vector<std::tuple<model::Ecosystem, std::string, std::string>> seen;
+  auto picked = store->inventory("i-1", [&](const std::vector<PackageHead>& heads) {
+    for (const auto& head : heads) {
+      seen.emplace_back(head.ecosystem, head.name, head.source_name);
+    }
+    return std::optional<std::set<std::string>>(std::set<std::string>{"Django_REST.framework"});
+  });
+  ASSERT_TRUE(picked && picked->has_value()) << (picked ? "" : picked.error().message);
+  EXPECT_EQ(seen, (std::vector<std::tuple<model::Ecosystem, std::string, std::string>>{
+                      {model::Ecosystem::kDebian, "libssl3", "openssl"},
+                      {model::Ecosystem::kPyPI, "Django_REST.framework", ""}}));
+  EXPECT_EQ((*picked)->packages, std::vector<model::Package>{django});
+  EXPECT_EQ((*picked)->os, inventory.os);
+  EXPECT_EQ((*picked)->diagnostics, inventory.diagnostics);
+  auto all = store->inventory("i-1", [](const std::vector<PackageHead>&) {
+    return std::optional<std::set<std::string>>();
+  });
+  ASSERT_TRUE(all && all->has_value());
+  EXPECT_EQ(**all, inventory);
+  const PackageSelector none = [](const std::vector<PackageHead>&) {
+    return std::optional<std::set<std::string>>(std::set<std::string>{});
+  };
+  EXPECT_TRUE((*store->inventory("i-1", none))->packages.empty());
+  EXPECT_FALSE(internal::inventory_from_json(R"({"packages": [{"ecosystem": "Nope"}]})", &none));
+  EXPECT_FALSE(internal::inventory_from_json(R"({"packages": [{"name": 7}]})", &none));
+
   auto resource = store->resource("i-1");
   ASSERT_TRUE(resource && resource->has_value());
   EXPECT_EQ((*resource)->inventory_hash, "hash-1");

@@ -7,8 +7,10 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "model/inventory.hpp"
+#include "store/store.hpp"
 
 namespace vigil::service::internal {
 
@@ -46,5 +48,10 @@ std::optional<RematchScope> rematch_scope(const std::string& payload);
 // together. Returns nullopt, leaving the inventory whole, when every package is in scope.
 std::optional<std::set<std::string>> select_rematch_packages(
     model::Inventory& inventory, const PackageKeys& keys, const std::set<std::string>& names = {});
+// The same choice over the stored packages' heads (Store::inventory's selector): the names to
+// decode, or nullopt when every package is in scope.
+std::optional<std::set<std::string>> select_rematch_names(
+    const std::vector<store::PackageHead>& heads, const PackageKeys& keys,
+    const std::set<std::string>& names = {});
 
 }  // namespace vigil::service::internal

@@ -24,6 +24,9 @@ std::string finding_to_json(const StoredFinding& finding);
 
 std::string inventory_to_json(const model::Inventory& inventory);
 [[nodiscard]] Result<model::Inventory> inventory_from_json(std::string_view text);
+// Decodes only the packages `select` picks (see Store::inventory); null `select` = all.
+[[nodiscard]] Result<model::Inventory> inventory_from_json(std::string_view text,
+                                                           const PackageSelector* select);
 
 std::string criteria_to_json(const Criteria& criteria);
 [[nodiscard]] Result<Criteria> criteria_from_json(std::string_view text);

@@ -36,6 +36,8 @@ class SqliteStore final : public Store {
   Result<void> put_inventory(const std::string& resource_id, const std::string& hash,
                              const model::Inventory& inventory) override;
   Result<std::optional<model::Inventory>> inventory(const std::string& resource_id) override;
+  Result<std::optional<model::Inventory>> inventory(const std::string& resource_id,
+                                                    const PackageSelector& select) override;
   Result<std::vector<std::string>> resources_with_packages(
       const std::vector<std::pair<std::string, std::string>>& keys) override;
 
@@ -104,6 +106,8 @@ class SqliteStore final : public Store {
   Result<void> insert_findings(const std::function<Result<bool>(StoredFinding&)>& next);
 
  private:
+  Result<std::optional<model::Inventory>> stored_inventory(const std::string& resource_id,
+                                                           const PackageSelector* select);
   std::unique_ptr<Database> database_;
   int version_;
 };
